@@ -1,0 +1,58 @@
+"""Shared fixtures: small real inputs from the project's shared data sets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+# Loaders look in the data home first; point it at the shared copies (never copied into
+# the repository). CI has ../shared beside the checkout, so a missing folder is an error,
+# not a skip.
+os.environ.setdefault("SKLEARN_SHOTGUN_DATA", str(SHARED_DATA))
+
+
+def pytest_configure(config):
+    if not SHARED_DATA.is_dir():
+        raise pytest.UsageError(f"The shared data folder {SHARED_DATA} is missing.")
+    # Several pytest-xdist workers share two cores: one torch thread each.
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:  # torch is a hard dependency; the import error shows in the tests
+        pass
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of public data sets beside the repository."""
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def qm9_frame() -> pd.DataFrame:
+    """The first 3,000 QM9 molecules (SMILES and properties)."""
+    return pd.read_csv(SHARED_DATA / "qm9_qm9pack" / "qm9.csv.gz", nrows=3000)
+
+
+@pytest.fixture(scope="session")
+def qm9_smiles(qm9_frame) -> list[str]:
+    """1,000 real QM9 SMILES spread over the first 3,000 molecules."""
+    return qm9_frame["SMILES"].iloc[::3].tolist()
+
+
+@pytest.fixture(scope="session")
+def radonpy_frame() -> pd.DataFrame:
+    """RadonPy PI1070 polymers (repeat-unit SMILES with '*', MD properties)."""
+    return pd.read_csv(SHARED_DATA / "polymer_radonpy_pi1070" / "PI1070.csv")
+
+
+@pytest.fixture(scope="session")
+def polymer_smiles(radonpy_frame) -> list[str]:
+    """200 real polymer repeat units."""
+    return radonpy_frame["smiles"].iloc[:200].tolist()
