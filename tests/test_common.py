@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_shotgun import FingerprintFeaturizer
+from sklearn_shotgun import (
+    CompositionFeaturizer,
+    FingerprintFeaturizer,
+    FrozenNetFeaturizer,
+    ShotgunPretrainer,
+    ShotgunTransferClassifier,
+    ShotgunTransferRegressor,
+)
+from sklearn_shotgun.featurizers import BaseFeaturizer
 
 # Featurizers take a 1-D column of strings (SMILES, formulas), so the checks that feed
 # random numeric matrices cannot apply; each is declared with its reason rather than
@@ -52,12 +61,38 @@ FEATURIZER_EXPECTED_FAILURES = dict.fromkeys(
 )
 
 
+def _numeric_library():
+    """A tiny pool trained on two numeric descriptor columns (featurizer=None), so that the
+    frozen-net and transfer estimators take the numeric matrices the checks generate."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    pool = ShotgunPretrainer(n_models=2, max_epochs=3, random_state=0, verbose=0)
+    return pool.fit(X, X[:, 0] - X[:, 1]).library_
+
+
+LIBRARY = _numeric_library()
+
+
 def _expected_failed_checks(estimator):
-    return FEATURIZER_EXPECTED_FAILURES
+    if isinstance(estimator, BaseFeaturizer):
+        return FEATURIZER_EXPECTED_FAILURES
+    return {}
 
 
 @parametrize_with_checks(
-    [FingerprintFeaturizer()],
+    [
+        FingerprintFeaturizer(),
+        # featurizer=None: the pretrainer takes a numeric descriptor matrix, so every check
+        # applies. A tiny pool keeps the checks fast.
+        ShotgunPretrainer(
+            n_models=2, max_epochs=3, chunk_size=1, task="regression", random_state=0, verbose=0
+        ),
+        CompositionFeaturizer(),
+        CompositionFeaturizer(stats=["gmean"], input="smiles"),
+        FrozenNetFeaturizer(LIBRARY[0], precomputed=True),
+        ShotgunTransferRegressor(LIBRARY, cv=3, random_state=0),
+        ShotgunTransferClassifier(LIBRARY, cv=3, random_state=0),
+    ],
     expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible_estimator(estimator, check):

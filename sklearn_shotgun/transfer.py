@@ -1,0 +1,631 @@
+"""Transfer from a pool of pretrained source networks to a small target data set."""
+
+from __future__ import annotations
+
+import json
+import numbers
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    clone,
+    is_classifier,
+)
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, check_cv
+from sklearn.pipeline import Pipeline
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from tqdm.auto import tqdm
+
+from ._finetune import FineTunedClassifier, FineTunedRegressor
+from ._screen import ridge_loo_screen
+from .featurizers._base import coerce_items
+from .featurizers.frozen import FrozenNetFeaturizer
+from .library import ModelLibrary, SourceModel
+
+__all__ = ["Candidate", "ShotgunTransferClassifier", "ShotgunTransferRegressor"]
+
+_REGRESSION_METRICS = {
+    "mae": "neg_mean_absolute_error",
+    "rmse": "neg_root_mean_squared_error",
+    "r2": "r2",
+}
+_CLASSIFICATION_METRICS = {"accuracy": "accuracy", "f1": "f1_macro"}
+
+
+@dataclass(eq=False)
+class Candidate:
+    """One (source network, hidden layer) pair and its frozen features of the fit rows.
+
+    Candidates are the values searched over by ``GridSearchCV``. They are immutable and
+    ``copy.deepcopy`` returns the same object, so cloning a grid of a thousand candidates
+    costs nothing; the features were computed once, for every row, before the search.
+    """
+
+    model_id: str
+    layer: int | str
+    features: np.ndarray
+    head: Any
+
+    def __deepcopy__(self, memo: dict) -> Candidate:
+        return self
+
+    def __repr__(self) -> str:
+        return f"{self.model_id}@{self.layer}"
+
+
+class _CandidateHead(BaseEstimator):
+    """The head of one candidate, fit on rows given as indices into the cached features.
+
+    ``X`` holds row indices (one column), which is what lets scikit-learn's search
+    classes run over cached features: they split and subsample ``X`` like any matrix.
+    """
+
+    def __init__(self, candidate: Candidate | None = None) -> None:
+        self.candidate = candidate
+
+    def _rows(self, X: Any) -> np.ndarray:
+        return self.candidate.features[np.asarray(X)[:, 0].astype(np.intp)]
+
+    def fit(self, X: Any, y: Any) -> _CandidateHead:
+        self.head_ = clone(self.candidate.head).fit(self._rows(X), y)
+        if hasattr(self.head_, "classes_"):
+            self.classes_ = self.head_.classes_
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.head_.predict(self._rows(X))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.head_.predict_proba(self._rows(X))
+
+
+class _RegressorHead(RegressorMixin, _CandidateHead):
+    pass
+
+
+class _ClassifierHead(ClassifierMixin, _CandidateHead):
+    pass
+
+
+def _featurizer_key(model: SourceModel) -> str:
+    return json.dumps(model.featurizer, sort_keys=True, default=str)
+
+
+class _ShotgunTransferBase(BaseEstimator):
+    """Candidate building, search and refit shared by the regressor and the classifier."""
+
+    _metrics: ClassVar[dict[str, str]] = {}
+
+    def __init__(
+        self,
+        library: Any,
+        layers: str | int | Sequence[int | str] = "last",
+        head: Any = None,
+        search: str = "grid",
+        cv: Any = 5,
+        scoring: str | None = None,
+        n_jobs: int | None = None,
+        random_state: Any = None,
+        *,
+        strategy: str = "frozen",
+        top_k: int = 20,
+        ensemble: int = 1,
+        features: str = "frozen",
+        n_reinit: int = 1,
+        verbose: int = 0,
+    ) -> None:
+        self.library = library
+        self.layers = layers
+        self.head = head
+        self.search = search
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.strategy = strategy
+        self.top_k = top_k
+        self.ensemble = ensemble
+        self.features = features
+        self.n_reinit = n_reinit
+        self.verbose = verbose
+
+    # -- validation ----------------------------------------------------------------------
+    def _check_params(self) -> None:
+        if self.search not in ("grid", "halving", "screen"):
+            raise ValueError(f"search must be 'grid', 'halving' or 'screen', got {self.search!r}.")
+        if self.strategy not in ("frozen", "finetune"):
+            raise ValueError(f"strategy must be 'frozen' or 'finetune', got {self.strategy!r}.")
+        if self.features not in ("frozen", "frozen+descriptor"):
+            raise ValueError(
+                f"features must be 'frozen' or 'frozen+descriptor', got {self.features!r}."
+            )
+        for name in ("top_k", "ensemble", "n_reinit"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+    def _resolve_library(self) -> ModelLibrary:
+        library = self.library
+        if isinstance(library, str | os.PathLike):
+            library = ModelLibrary.load(library)
+        if isinstance(library, SourceModel):
+            library = ModelLibrary([library])
+        if not isinstance(library, ModelLibrary):
+            raise ValueError(f"library must be a ModelLibrary or a path, got {type(library)}.")
+        if len(library) == 0:
+            raise ValueError("The library is empty: there is no source model to transfer from.")
+        return library
+
+    def _layer_choices(self, model: SourceModel) -> list[int | str]:
+        spec = self.layers
+        if spec == "last":
+            return [-1]
+        if spec == "each":
+            return list(range(-model.n_hidden, 0))
+        if spec == "all":
+            return ["all"]
+        values = [spec] if isinstance(spec, int | np.integer) else list(spec)
+        out: list[int | str] = []
+        for value in values:
+            if value == "all":
+                out.append("all")
+            elif isinstance(value, int | np.integer) and -model.n_hidden <= value < model.n_hidden:
+                # One convention in results: negative indices count back from the last layer.
+                out.append(int(value) - model.n_hidden if value >= 0 else int(value))
+            elif not isinstance(value, int | np.integer):
+                raise ValueError(f"layers must be 'last', 'each', 'all' or ints, got {spec!r}.")
+        return out
+
+    def _check_target(
+        self, library: ModelLibrary, X: Any, y: Any
+    ) -> tuple[list[Any] | np.ndarray, np.ndarray]:
+        """Validate ``X`` (raw items, or a numeric matrix for precomputed sources) and ``y``."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        if all(m.featurizer is None for m in library):
+            # Sources trained on precomputed descriptors: X is a numeric matrix.
+            X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=not is_classifier(self))
+        else:
+            items, names_in = coerce_items(X, "inputs")
+            self.n_features_in_ = 1
+            if names_in is not None:
+                self.feature_names_in_ = np.asarray(names_in, dtype=object)
+            X = items
+            y = np.asarray(y)
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y.ravel()
+            if y.ndim != 1:
+                raise ValueError(f"y must be 1-D, got shape {y.shape}.")
+            if len(X) != len(y):
+                raise ValueError(f"X has {len(X)} rows but y has {len(y)}.")
+        if y.dtype.kind in "fc":
+            bad = np.flatnonzero(~np.isfinite(y))
+            if len(bad):
+                raise ValueError(f"y holds NaN or inf at rows {bad[:20].tolist()}.")
+        if is_classifier(self):
+            check_classification_targets(y)
+        return X, y
+
+    def _check_predict_input(self, X: Any) -> Any:
+        check_is_fitted(self, "estimators_")
+        if self._precomputed:
+            return validate_data(self, X, dtype=np.float32, reset=False)
+        return X
+
+    # -- candidates --------------------------------------------------------------------------
+    def _descriptor_groups(
+        self, library: ModelLibrary, X: Any
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """Descriptor matrix of ``X`` per distinct featurizer (computed once each)."""
+        matrices, failures = {}, {}
+        for model in library:
+            key = _featurizer_key(model)
+            if key in matrices or key in failures:
+                continue
+            try:
+                if model.featurizer is None:
+                    if not isinstance(X, np.ndarray):
+                        raise ValueError("a precomputed source needs a descriptor matrix")
+                    D = X
+                else:
+                    D = model.descriptor_matrix(X)
+                matrices[key] = D
+            except (ValueError, TypeError) as exc:
+                failures[key] = f"{model.descriptor}: {exc}"
+        if not matrices:
+            reasons = "; ".join(failures.values())
+            raise ValueError(f"No source model in the library accepts these inputs ({reasons}).")
+        return matrices, failures
+
+    def _candidates(self, library: ModelLibrary, X: Any, n_rows: int) -> list[Candidate]:
+        matrices, failures = self._descriptor_groups(library, X)
+        self.rejected_featurizers_ = failures
+        rng = np.random.default_rng(self.random_state)
+        with_descriptor = self.features == "frozen+descriptor"
+        candidates = []
+        too_narrow = 0
+        models = [m for m in library if _featurizer_key(m) in matrices]
+        for model in tqdm(models, desc="frozen features", disable=not self.verbose):
+            D = matrices[_featurizer_key(model)]
+            if D.shape[1] <= int(np.max(model.columns)):
+                too_narrow = max(too_narrow, int(np.max(model.columns)) + 1)
+                continue
+            for layer in self._layer_choices(model):
+                frozen = FrozenNetFeaturizer(
+                    model, layer, precomputed=True, with_descriptor=with_descriptor
+                )
+                H = frozen.fit(D).transform_descriptors(D)
+                seed = int(rng.integers(2**31 - 1))
+                candidates.append(Candidate(model.id, layer, H, self._make_head(n_rows, H, seed)))
+        if not candidates:
+            detail = (
+                f": the sources need {too_narrow} descriptor columns, the inputs give "
+                f"n_features={max(D.shape[1] for D in matrices.values())}"
+                if too_narrow
+                else ""
+            )
+            raise ValueError(f"No (source, layer) candidate fits these inputs and layers{detail}.")
+        return candidates
+
+    def _make_head(self, n_rows: int, H: np.ndarray, seed: int) -> Any:
+        if self.head is not None:
+            head = clone(self.head)
+            if "random_state" in head.get_params():
+                head.set_params(random_state=seed)
+            return head
+        # The paper's randomised forest: trees in [n/2, n] of the rows, max_features in
+        # [N/2, N] of the features, drawn per candidate.
+        rng = np.random.default_rng(seed)
+        n_features = H.shape[1]
+        n_trees = int(rng.integers(max(1, n_rows // 2), max(2, n_rows) + 1))
+        max_features = int(rng.integers(max(1, n_features // 2), n_features + 1))
+        return self._forest(n_estimators=n_trees, max_features=max_features, random_state=seed)
+
+    # -- search ------------------------------------------------------------------------------
+    def _scoring(self) -> tuple[str, dict[str, str]]:
+        primary = self.scoring or next(iter(self._metrics.values()))
+        metrics = dict(self._metrics)
+        if primary not in metrics.values():
+            metrics["score"] = primary
+        name = next(k for k, v in metrics.items() if v == primary)
+        return name, metrics
+
+    def _search(self, candidates: list[Candidate], y: np.ndarray, cv: Any, groups: Any) -> Any:
+        primary, metrics = self._scoring()
+        index = np.arange(len(y)).reshape(-1, 1)
+        grid = {"candidate": candidates}
+        if self.search == "halving":
+            search = HalvingGridSearchCV(
+                self._head_class(),
+                grid,
+                cv=cv,
+                scoring=metrics[primary],
+                refit=False,
+                n_jobs=self.n_jobs,
+                random_state=self.random_state,
+                min_resources="exhaust",
+                error_score="raise",
+            )
+        else:
+            search = GridSearchCV(
+                self._head_class(),
+                grid,
+                cv=cv,
+                scoring=metrics,
+                refit=False,
+                n_jobs=self.n_jobs,
+                error_score="raise",
+            )
+        return search.fit(index, y, groups=groups)
+
+    def _table(self, library, candidates, results, screen) -> pd.DataFrame:
+        primary, metrics = self._scoring()
+        halving = self.search == "halving"
+        rows = []
+        params = results["param_candidate"]
+        # Halving search scores a candidate once per iteration it survives: keep its last.
+        last: dict[int, int] = {}
+        for i, cand in enumerate(params):
+            last[id(cand)] = i
+        for cand in candidates:
+            model = library[cand.model_id]
+            row = {
+                "source": cand.model_id,
+                "property": model.property,
+                "dataset": model.dataset,
+                "descriptor": model.descriptor,
+                "layer": cand.layer,
+                "n_features": cand.features.shape[1],
+            }
+            row.update({f"source_{k}": v for k, v in model.metrics.items() if k != "rows"})
+            if screen is not None:
+                row["screen_score"] = screen[id(cand)]
+            i = last.get(id(cand))
+            names = [primary] if halving else list(metrics)
+            for name in names:
+                key = "score" if halving else name
+                mean = results[f"mean_test_{key}"][i] if i is not None else np.nan
+                std = results[f"std_test_{key}"][i] if i is not None else np.nan
+                sign = -1.0 if metrics[name].startswith("neg_") else 1.0
+                row[f"cv_{name}_mean"] = sign * mean
+                row[f"cv_{name}_std"] = std
+            if halving:
+                row["n_resources"] = results["n_resources"][i] if i is not None else np.nan
+            row["_score"] = (
+                results[f"mean_test_{'score' if halving else primary}"][i]
+                if i is not None
+                else -np.inf
+            )
+            rows.append(row)
+        table = pd.DataFrame(rows)
+        if halving:  # a candidate eliminated early was scored on fewer rows: rank it after
+            table["_score"] = np.where(
+                table["n_resources"] == table["n_resources"].max(), table["_score"], -np.inf
+            )
+        table["rank"] = table["_score"].rank(ascending=False, method="first").astype(int)
+        return table.drop(columns="_score").sort_values("rank").reset_index(drop=True)
+
+    # -- fit / predict -----------------------------------------------------------------------
+    def fit(self, X: Any, y: Any, groups: Any = None) -> _ShotgunTransferBase:
+        """Search the candidates by cross-validation and refit the best on all rows.
+
+        Parameters
+        ----------
+        X : raw inputs (SMILES, formulas ...) of the target set
+        y : array-like of shape (n_samples,)
+        groups : array-like of shape (n_samples,), optional
+            Group labels passed to the CV splitter (e.g. ``GroupKFold``).
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        library = self._resolve_library()
+        self._precomputed = all(m.featurizer is None for m in library)
+        X, y = self._check_target(library, X, y)
+        if is_classifier(self):
+            self.classes_ = np.unique(y)
+        cv = check_cv(self.cv, y, classifier=is_classifier(self))
+        n_splits = cv.get_n_splits(np.zeros((len(y), 1)), y, groups)
+        if len(y) < 2 * n_splits:
+            raise ValueError(
+                f"n_samples={len(y)} is too few for {n_splits}-fold cross-validation "
+                f"(at least {2 * n_splits} rows needed)."
+            )
+        candidates = self._candidates(library, X, len(y))
+        screen = None
+        if self.search == "screen":
+            scores = ridge_loo_screen(
+                [c.features for c in candidates], y, classification=is_classifier(self)
+            )
+            screen = {id(c): s for c, s in zip(candidates, scores, strict=True)}
+            order = np.argsort(-scores, kind="stable")[: self.top_k]
+            searched = [candidates[i] for i in order]
+        else:
+            searched = candidates
+        search = self._search(searched, y, cv, groups)
+        self.cv_results_ = search.cv_results_
+        table = self._table(library, searched, search.cv_results_, screen)
+        if screen is not None:  # screened-out candidates are listed after the searched ones
+            rest = [c for c in candidates if c not in searched]
+            extra = pd.DataFrame(
+                [
+                    {"source": c.model_id, "layer": c.layer, "screen_score": screen[id(c)]}
+                    for c in rest
+                ]
+            )
+            table = pd.concat([table, extra], ignore_index=True)
+            table["rank"] = np.arange(1, len(table) + 1)
+        self.transfer_table_ = table
+        self.n_candidates_ = len(candidates)
+
+        by_key = {(c.model_id, str(c.layer)): c for c in searched}
+        top = table.iloc[: self.ensemble]
+        chosen = [by_key[(r.source, str(r.layer))] for r in top.itertuples()]
+        self.best_source_ = chosen[0].model_id
+        self.best_layer_ = chosen[0].layer
+        primary, _ = self._scoring()
+        self.best_score_ = (
+            float(search.cv_results_[f"mean_test_{primary}"].max())
+            if (self.search != "halving")
+            else float(table[f"cv_{primary}_mean"].iloc[0])
+        )
+        if self.strategy == "finetune":
+            self.estimators_ = [self._finetune(library[c.model_id], X, y) for c in chosen]
+        else:
+            self.estimators_ = Parallel(n_jobs=self.n_jobs)(
+                delayed(_refit)(library[c.model_id], c, X, y, self.features) for c in chosen
+            )
+        self.best_estimator_ = self.estimators_[0]
+        return self
+
+    def _finetune(self, model: SourceModel, X: Any, y: np.ndarray) -> Any:
+        cls = FineTunedClassifier if is_classifier(self) else FineTunedRegressor
+        return cls(model, n_reinit=self.n_reinit, random_state=self.random_state).fit(X, y)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        library = self.library
+        raw = not (
+            isinstance(library, ModelLibrary)
+            and len(library)
+            and all(m.featurizer is None for m in library)
+        )
+        # Raw inputs (SMILES, formulas) come as one column; precomputed sources take a
+        # numeric descriptor matrix.
+        tags.input_tags.string = raw
+        tags.input_tags.one_d_array = raw
+        return tags
+
+
+def _refit(model: SourceModel, cand: Candidate, X: Any, y: np.ndarray, features: str) -> Pipeline:
+    """Pipeline(frozen net, head) on raw inputs, with the head refit on all rows."""
+    frozen = FrozenNetFeaturizer(
+        model,
+        cand.layer,
+        precomputed=model.featurizer is None,
+        with_descriptor=features == "frozen+descriptor",
+    ).fit(X)
+    head = clone(cand.head).fit(cand.features, y)
+    return Pipeline([("frozen", frozen), ("head", head)])
+
+
+class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
+    """Pick the pretrained source network whose hidden features predict the target best.
+
+    Every (source network, hidden layer) pair of ``library`` is a candidate. Its frozen
+    features (:class:`FrozenNetFeaturizer`) are computed once for every row, then a head
+    model (by default the randomised random forest of Yamada et al. 2019) is
+    cross-validated on them; the best candidate is refit on all rows.
+
+    The best inner CV score of a search over hundreds of sources is optimistically
+    biased: report the nested score of :func:`sklearn_shotgun.evaluation.evaluate_transfer`.
+
+    Parameters
+    ----------
+    library : ModelLibrary, SourceModel or path
+        The pretrained pool (filter it first, e.g. ``library.filter(property="Cv")``).
+    layers : "last", "each", "all", int or list, default="last"
+        Which hidden layers are candidates: the last one; each hidden layer separately;
+        all hidden layers concatenated; or the given indices (negative from the last).
+    head : estimator or None, default=None
+        Model fit on the frozen features. None is the paper's randomised forest: a
+        ``RandomForestRegressor`` with a number of trees drawn in [n/2, n] of the training
+        rows and ``max_features`` in [N/2, N] of the feature count, drawn per candidate.
+    search : {"grid", "halving", "screen"}, default="grid"
+        "grid": ``GridSearchCV`` over all candidates. "halving": ``HalvingGridSearchCV``.
+        "screen": a closed-form leave-one-out ridge screen of every candidate in one
+        batched pass, then the grid search on the ``top_k`` best.
+    cv : int or CV splitter, default=5
+        Inner cross-validation (``groups`` given to ``fit`` reach it).
+    scoring : str or None, default=None
+        Selection metric; None is "neg_mean_absolute_error". MAE, RMSE and R2 are always
+        recorded in ``transfer_table_``.
+    n_jobs : int or None, default=None
+        joblib workers of the search.
+    random_state : int or None, default=None
+        Seeds the heads.
+    strategy : {"frozen", "finetune"}, default="frozen"
+        "finetune" fine-tunes the selected source network(s) instead of fitting a head on
+        frozen features (:class:`~sklearn_shotgun._finetune.FineTunedRegressor`).
+    top_k : int, default=20
+        Candidates kept by the screen.
+    ensemble : int, default=1
+        Average the predictions of this many best candidates (each refit on all rows).
+    features : {"frozen", "frozen+descriptor"}, default="frozen"
+        "frozen+descriptor" appends the source's own descriptor columns to its frozen
+        features, so that the head can fall back on the raw descriptor.
+    n_reinit : int, default=1
+        Layers re-initialised before fine-tuning (1: the output layer).
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    best_source_ : str
+        Model id of the selected source.
+    best_layer_ : int or "all"
+        Its selected hidden layer (negative index).
+    best_score_ : float
+        Its inner CV score (optimistic, see above).
+    best_estimator_ : Pipeline
+        ``Pipeline(FrozenNetFeaturizer, head)`` refit on all rows, on raw inputs.
+    estimators_ : list
+        The ``ensemble`` best pipelines (or fine-tuned networks).
+    cv_results_ : dict
+        The search's ``cv_results_`` (one entry per searched candidate).
+    transfer_table_ : pandas.DataFrame
+        One row per candidate: source id, property, layer, source metrics, target CV mean
+        and standard deviation of every metric (and the screen score), by rank.
+    n_candidates_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shotgun import ShotgunPretrainer, ShotgunTransferRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 10))
+    >>> pool = ShotgunPretrainer(n_models=3, max_epochs=10, random_state=0, verbose=0)
+    >>> library = pool.fit(X, X[:, 0] + X[:, 1]).library_
+    >>> model = ShotgunTransferRegressor(library, cv=3, random_state=0)
+    >>> model = model.fit(X[:30], X[:30, 0] - X[:30, 1])
+    >>> model.best_source_ in library.ids, model.predict(X[30:33]).shape
+    (True, (3,))
+    """
+
+    _metrics = _REGRESSION_METRICS
+
+    @staticmethod
+    def _head_class() -> _CandidateHead:
+        return _RegressorHead()
+
+    @staticmethod
+    def _forest(**params: Any) -> RandomForestRegressor:
+        return RandomForestRegressor(n_jobs=1, **params)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions (the mean over ``estimators_`` when ``ensemble`` > 1)."""
+        X = self._check_predict_input(X)
+        return np.mean([est.predict(X) for est in self.estimators_], axis=0)
+
+
+class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
+    """Classification counterpart of :class:`ShotgunTransferRegressor`.
+
+    The default head is a ``RandomForestClassifier`` with the same randomised size; the
+    default ``scoring`` is "accuracy" (accuracy and macro F1 are recorded), the default
+    splitter is stratified, and the ensemble averages class probabilities. The screen
+    uses leave-one-out ridge regression on one-hot targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shotgun import ShotgunPretrainer, ShotgunTransferClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 10))
+    >>> pool = ShotgunPretrainer(n_models=2, max_epochs=10, random_state=0, verbose=0)
+    >>> library = pool.fit(X, X[:, 0]).library_
+    >>> labels = np.where(X[:40, 0] > 0, "high", "low")
+    >>> clf = ShotgunTransferClassifier(library, cv=3, random_state=0).fit(X[:40], labels)
+    >>> sorted(set(clf.predict(X[40:50]))) <= ["high", "low"]
+    True
+    """
+
+    _metrics = _CLASSIFICATION_METRICS
+
+    @staticmethod
+    def _head_class() -> _CandidateHead:
+        return _ClassifierHead()
+
+    @staticmethod
+    def _forest(**params: Any) -> RandomForestClassifier:
+        return RandomForestClassifier(n_jobs=1, **params)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities (averaged over ``estimators_``), columns in ``classes_``."""
+        X = self._check_predict_input(X)
+        probas = []
+        for est in self.estimators_:
+            p = est.predict_proba(X)
+            aligned = np.zeros((p.shape[0], len(self.classes_)))
+            aligned[:, np.searchsorted(self.classes_, est.classes_)] = p
+            probas.append(aligned)
+        return np.mean(probas, axis=0)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most probable class."""
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]

@@ -1,0 +1,246 @@
+"""Plots drawn from a small QM9 Cv pool transferred to RadonPy polymer heat capacities."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.dummy import DummyRegressor
+from sklearn.metrics import mean_absolute_error, r2_score
+
+from sklearn_shotgun import FingerprintFeaturizer, ShotgunPretrainer
+from sklearn_shotgun.evaluation import evaluate_transfer
+from sklearn_shotgun.plotting import (
+    plot_evaluation,
+    plot_hidden_features,
+    plot_parity,
+    plot_transfer_table,
+)
+from sklearn_shotgun.transfer import ShotgunTransferRegressor
+
+CV = "Heatcapacity_Cv_cal_mol_K"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def pool(qm9_frame):
+    """Three small pyramids pretrained on the QM9 heat capacity of 800 molecules."""
+    frame = qm9_frame.sample(n=800, random_state=1)
+    pre = ShotgunPretrainer(
+        FingerprintFeaturizer(counts=True, n_bits=1024),
+        n_models=3,
+        max_epochs=(10, 15),
+        n_hidden_layers=(3, 4),
+        random_state=0,
+        verbose=0,
+        property="Cv",
+    )
+    return pre.fit(frame["SMILES"].tolist(), frame[CV].to_numpy()).library_
+
+
+@pytest.fixture(scope="module")
+def polymers(radonpy_frame):
+    frame = radonpy_frame.dropna(subset=["Cp"]).sample(n=58, random_state=0)
+    return frame["smiles"].tolist(), frame["Cp"].to_numpy()
+
+
+@pytest.fixture(scope="module")
+def fitted(pool, polymers):
+    X, y = polymers
+    return ShotgunTransferRegressor(pool, layers="each", cv=3, random_state=0).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def evaluation(pool, polymers):
+    X, y = polymers
+    return evaluate_transfer(
+        ShotgunTransferRegressor(pool, cv=3, random_state=0),
+        X,
+        y,
+        cv=4,
+        baseline=DummyRegressor(),
+        control="untrained",
+        random_state=0,
+        return_predictions=True,
+    )
+
+
+def _saved_png(ax, path) -> None:
+    ax.figure.savefig(path)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 1000
+
+
+# --------------------------------------------------------------------------- parity
+
+
+def test_parity_plot(evaluation, tmp_path):
+    pred = evaluation.predictions
+    transfer = pred[pred["model"] == "transfer"]
+    baseline = pred[pred["model"] == "baseline"]
+    ax = plot_parity(transfer["y_true"], transfer["y_pred"], label="transfer", units="J/(kg K)")
+    assert len(ax.collections) == 1
+    np.testing.assert_allclose(
+        ax.collections[0].get_offsets(), np.c_[transfer["y_true"], transfer["y_pred"]]
+    )
+    (diagonal,) = ax.get_lines()
+    xd, yd = diagonal.get_data()
+    np.testing.assert_array_equal(xd, yd)  # y = x
+    assert min(xd) < transfer[["y_true", "y_pred"]].min().min()
+    assert max(xd) > transfer[["y_true", "y_pred"]].max().max()
+    mae = mean_absolute_error(transfer["y_true"], transfer["y_pred"])
+    r2 = r2_score(transfer["y_true"], transfer["y_pred"])
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"transfer: MAE = {mae:.4g}, R² = {r2:.3g}" in texts
+    assert ax.get_xlabel() == "true [J/(kg K)]"
+    assert ax.get_ylabel() == "predicted [J/(kg K)]"
+
+    # A second series on the same axes: one diagonal, extended over both.
+    ax2 = plot_parity(baseline["y_true"], baseline["y_pred"], ax=ax, label="baseline")
+    assert ax2 is ax
+    assert len(ax.collections) == 2
+    assert len(ax.get_lines()) == 1
+    lo, hi = ax.get_xlim()
+    both = pd.concat([transfer, baseline])[["y_true", "y_pred"]]
+    assert lo < both.min().min() and hi > both.max().max()
+    assert len(ax.get_legend().get_texts()) == 3
+    _saved_png(ax, tmp_path / "parity.png")
+
+
+def test_parity_errors():
+    with pytest.raises(ValueError, match="differ in length"):
+        plot_parity([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match="non-finite values at rows \\[1\\]"):
+        plot_parity([1, np.nan, 3], [1, 2, 3])
+    with pytest.raises(ValueError, match="at least one"):
+        plot_parity([], [])
+
+
+# --------------------------------------------------------------------------- transfer table
+
+
+def test_transfer_table_scatter(fitted, pool, tmp_path):
+    table = fitted.transfer_table_
+    n_candidates = sum(m.n_hidden for m in pool)  # layers="each"
+    assert len(table) == n_candidates
+    ax = plot_transfer_table(table)
+    points, best = ax.collections[-2:]
+    assert len(points.get_offsets()) == n_candidates - 1
+    assert len(best.get_offsets()) == 1
+    top = table[table["rank"] == 1].iloc[0]
+    np.testing.assert_allclose(best.get_offsets()[0], [top["source_r2"], top["cv_mae_mean"]])
+    assert top["source"] == fitted.best_source_
+    # Every candidate is a point, at its (source r2, target CV MAE).
+    all_points = np.vstack([points.get_offsets(), best.get_offsets()])
+    expected = table[["source_r2", "cv_mae_mean"]].to_numpy()
+    np.testing.assert_allclose(
+        all_points[np.lexsort(all_points.T)], expected[np.lexsort(expected.T)]
+    )
+    assert ax.get_xlabel() == "source r2"
+    assert ax.get_ylabel() == "target CV mae (mean)"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"selected: {fitted.best_source_}, layer {fitted.best_layer_}" in labels
+    assert len(ax.collections) == 3  # error bars, candidates, selected
+    _saved_png(ax, tmp_path / "table.png")
+
+
+def test_transfer_table_options(fitted):
+    table = fitted.transfer_table_
+    ax = plot_transfer_table(
+        table, x="source_mae", y="cv_r2_mean", errorbars=False, highlight_best=False
+    )
+    assert len(ax.collections) == 1
+    assert len(ax.collections[0].get_offsets()) == len(table)
+    # Without a rank column the best is the lowest error (or highest score) in y.
+    no_rank = table.drop(columns="rank")
+    ax = plot_transfer_table(no_rank, y="cv_rmse_mean", errorbars=False)
+    best = ax.collections[-1].get_offsets()[0]
+    assert best[1] == pytest.approx(no_rank["cv_rmse_mean"].min())
+    ax = plot_transfer_table(no_rank, y="cv_r2_mean", errorbars=False)
+    assert ax.collections[-1].get_offsets()[0][1] == pytest.approx(no_rank["cv_r2_mean"].max())
+    # Candidates without a target score (screened out) are left out.
+    screened = table.copy()
+    screened.loc[screened.index[-2:], "cv_mae_mean"] = np.nan
+    ax = plot_transfer_table(screened, errorbars=False)
+    assert sum(len(c.get_offsets()) for c in ax.collections) == len(table) - 2
+
+
+def test_transfer_table_errors(fitted):
+    with pytest.raises(ValueError, match="no column 'nope'"):
+        plot_transfer_table(fitted.transfer_table_, x="nope")
+    with pytest.raises(ValueError, match="none of the x columns"):
+        plot_transfer_table(pd.DataFrame({"cv_mae_mean": [1.0]}))
+    with pytest.raises(TypeError, match="DataFrame"):
+        plot_transfer_table(fitted.transfer_table_.to_dict())
+
+
+# --------------------------------------------------------------------------- hidden features
+
+
+def test_hidden_features_heatmap(pool, polymers, tmp_path):
+    model = pool[0]
+    H = model.transform(polymers[0], layer="all")
+    assert H.shape == (58, sum(model.hidden_widths))
+    ax = plot_hidden_features(H, max_features=None)
+    image = ax.images[0]
+    np.testing.assert_allclose(image.get_array(), H)
+    inactive = int(np.all(H == 0, axis=0).sum())
+    assert f"58 samples x {H.shape[1]} features ({inactive} inactive)" == ax.get_title()
+    assert len(ax.figure.axes) == 2  # the heatmap and its colorbar
+    _saved_png(ax, tmp_path / "hidden.png")
+
+
+def test_hidden_features_keeps_the_most_variable(pool, polymers):
+    H = pool[1].transform(polymers[0][:20], layer="all")
+    names = [f"h{i}" for i in range(H.shape[1])]
+    ax = plot_hidden_features(pd.DataFrame(H, columns=names), max_features=10)
+    shown = np.asarray(ax.images[0].get_array())
+    keep = np.sort(np.argsort(-H.var(axis=0), kind="stable")[:10])
+    np.testing.assert_allclose(shown, H[:, keep])
+    assert [t.get_text() for t in ax.get_xticklabels()] == [names[i] for i in keep]
+    assert "10 most variable shown" in ax.get_title()
+    ax = plot_hidden_features(
+        H[:5, :6], feature_names=list("abcdef"), sample_labels=polymers[0][:5]
+    )
+    assert [t.get_text() for t in ax.get_yticklabels()] == polymers[0][:5]
+    with pytest.raises(ValueError, match="2-D"):
+        plot_hidden_features(H[0])
+    with pytest.raises(ValueError, match="3 feature names for 6 features"):
+        plot_hidden_features(H[:5, :6], feature_names=["a", "b", "c"])
+    with pytest.raises(ValueError, match="max_features"):
+        plot_hidden_features(H, max_features=0)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def test_plot_evaluation(evaluation, tmp_path):
+    ax = plot_evaluation(evaluation, metric="mae")
+    models = ["transfer", "baseline", "control"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == models
+    folds = evaluation.folds
+    for i, model in enumerate(models):
+        offsets = ax.collections[i].get_offsets()
+        expected = folds[(folds["model"] == model) & (folds["metric"] == "mae")]
+        np.testing.assert_allclose(offsets[:, 0], i)
+        np.testing.assert_allclose(offsets[:, 1], expected.sort_values("fold")["value"])
+    assert len(ax.get_lines()) == 4  # one paired line per outer fold
+    assert ax.get_ylabel() == "mae (lower is better)"
+    _saved_png(ax, tmp_path / "evaluation.png")
+    ax = plot_evaluation(evaluation, metric="r2")
+    assert ax.get_ylabel() == "r2 (higher is better)"
+    with pytest.raises(ValueError, match="metric 'accuracy' was not computed"):
+        plot_evaluation(evaluation, metric="accuracy")
+    with pytest.raises(TypeError, match="TransferEvaluation"):
+        plot_evaluation(evaluation.folds)

@@ -1,0 +1,312 @@
+"""ShotgunTransferRegressor/Classifier: a QM9 Cv pool transferred to RadonPy polymer Cp."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GroupKFold, KFold, cross_val_score
+from sklearn.pipeline import Pipeline
+
+from sklearn_shotgun import (
+    FingerprintFeaturizer,
+    FrozenNetFeaturizer,
+    ModelLibrary,
+    ShotgunPretrainer,
+    ShotgunTransferClassifier,
+    ShotgunTransferRegressor,
+    SourceModel,
+)
+from sklearn_shotgun._finetune import FineTunedRegressor
+
+CV = "Heatcapacity_Cv_cal_mol_K"
+
+
+@pytest.fixture(scope="module")
+def qm9_pool(qm9_frame):
+    frame = qm9_frame.sample(n=1500, random_state=1)
+    pre = ShotgunPretrainer(
+        FingerprintFeaturizer(counts=True, n_bits=1024),
+        n_models=5,
+        n_hidden_layers=(3, 4),
+        max_epochs=(20, 30),
+        learning_rate=(1e-3, 3e-3),
+        random_state=0,
+        verbose=0,
+        property="Cv",
+        dataset="QM9",
+        material="molecule",
+    )
+    return pre.fit(frame["SMILES"].tolist(), frame[CV].to_numpy()).library_
+
+
+@pytest.fixture(scope="module")
+def polymers(radonpy_frame):
+    frame = radonpy_frame.dropna(subset=["Cp"]).sample(n=58, random_state=0)
+    return frame["smiles"].tolist(), frame["Cp"].to_numpy()
+
+
+@pytest.fixture(scope="module")
+def fitted(qm9_pool, polymers):
+    X, y = polymers
+    return ShotgunTransferRegressor(qm9_pool, layers="each", cv=5, random_state=0).fit(X, y)
+
+
+class TestFrozenNetFeaturizer:
+    def test_raw_equals_precomputed(self, qm9_pool, polymers):
+        X, _ = polymers
+        source = qm9_pool[0]
+        raw = FrozenNetFeaturizer(source).fit_transform(X)
+        D = FingerprintFeaturizer(counts=True, n_bits=1024).fit_transform(X)
+        pre = FrozenNetFeaturizer(source, precomputed=True).fit_transform(D)
+        np.testing.assert_array_equal(raw, pre)
+        assert raw.shape == (58, source.hidden_widths[-1])
+        assert (raw >= 0).all()  # post-ReLU activations
+
+    def test_layers_and_names(self, qm9_pool, polymers):
+        X, _ = polymers
+        source = qm9_pool[0]
+        everything = FrozenNetFeaturizer(source, layer="all").fit(X)
+        assert everything.transform(X).shape[1] == sum(source.hidden_widths)
+        names = everything.get_feature_names_out()
+        assert names[0] == f"{source.id}/h1_00"
+        assert names[-1] == f"{source.id}/h{source.n_hidden}_{source.hidden_widths[-1] - 1:02d}"
+        first = FrozenNetFeaturizer(source, layer=0).fit(X).transform(X)
+        np.testing.assert_array_equal(first, everything.transform(X)[:, : first.shape[1]])
+
+    def test_model_id_resolved_against_library(self, qm9_pool, polymers):
+        X, _ = polymers
+        by_id = FrozenNetFeaturizer(qm9_pool.ids[1], library=qm9_pool).fit_transform(X)
+        np.testing.assert_array_equal(by_id, FrozenNetFeaturizer(qm9_pool[1]).fit_transform(X))
+
+    def test_with_descriptor_appends_raw_columns(self, qm9_pool, polymers):
+        X, _ = polymers
+        source = qm9_pool[0]
+        frozen = FrozenNetFeaturizer(source, with_descriptor=True).fit(X)
+        H = frozen.transform(X)
+        D = FingerprintFeaturizer(counts=True, n_bits=1024).fit_transform(X)
+        np.testing.assert_array_equal(H[:, source.hidden_widths[-1] :], D[:, source.columns])
+        assert frozen.get_feature_names_out()[-1].startswith(f"{source.id}/morgan_r2_b")
+
+    def test_transform_changes_no_state(self, qm9_pool, polymers):
+        X, _ = polymers
+        frozen = FrozenNetFeaturizer(qm9_pool[0]).fit(X)
+        before = {k: v.copy() for k, v in qm9_pool[0].state_dict.items()}
+        first = frozen.transform(X)
+        np.testing.assert_array_equal(frozen.transform(X), first)
+        for k, v in before.items():
+            np.testing.assert_array_equal(qm9_pool[0].state_dict[k], v)
+
+    def test_bad_layer_and_source(self, qm9_pool, polymers):
+        X, _ = polymers
+        with pytest.raises(ValueError, match="does not exist"):
+            FrozenNetFeaturizer(qm9_pool[0], layer=9).fit(X)
+        with pytest.raises(ValueError, match="not in the library"):
+            FrozenNetFeaturizer("nope", library=qm9_pool).fit(X)
+        with pytest.raises(ValueError, match="no library"):
+            FrozenNetFeaturizer("nope").fit(X)
+
+
+class TestGridSearch:
+    def test_attributes(self, fitted, qm9_pool):
+        n_candidates = sum(m.n_hidden for m in qm9_pool)
+        assert fitted.n_candidates_ == n_candidates
+        table = fitted.transfer_table_
+        assert len(table) == n_candidates
+        assert list(table["rank"]) == list(range(1, n_candidates + 1))
+        assert fitted.best_source_ == table["source"].iloc[0]
+        assert fitted.best_layer_ == table["layer"].iloc[0]
+        assert set(table["layer"]) <= {-1, -2, -3, -4}
+        for column in ("cv_mae_mean", "cv_mae_std", "cv_rmse_mean", "cv_r2_mean", "source_r2"):
+            assert column in table
+        assert (table["cv_mae_mean"].diff().dropna() >= 0).all()
+        assert table["cv_mae_mean"].iloc[0] == pytest.approx(-fitted.best_score_)
+        assert len(fitted.cv_results_["params"]) == n_candidates
+
+    def test_scores_equal_a_naive_pipeline_search(self, fitted, qm9_pool, polymers):
+        """Cached features give exactly the CV error of the naive raw-input pipeline."""
+        X, y = polymers
+        row = fitted.transfer_table_.iloc[0]
+        head = fitted.best_estimator_.named_steps["head"]
+        naive = Pipeline(
+            [
+                ("frozen", FrozenNetFeaturizer(qm9_pool[row["source"]], row["layer"])),
+                ("head", clone(head)),
+            ]
+        )
+        scores = cross_val_score(naive, X, y, cv=KFold(5), scoring="neg_mean_absolute_error")
+        assert -scores.mean() == pytest.approx(row["cv_mae_mean"], rel=1e-6)
+
+    def test_descriptors_once_per_featurizer_features_once_per_candidate(
+        self, qm9_pool, polymers, monkeypatch
+    ):
+        X, y = polymers
+        calls = {"descriptor": 0, "transform": 0}
+        real_descriptor, real_transform = SourceModel.descriptor_matrix, SourceModel.transform
+
+        def counting_descriptor(self, X):
+            calls["descriptor"] += 1
+            return real_descriptor(self, X)
+
+        def counting_transform(self, *args, **kwargs):
+            calls["transform"] += 1
+            return real_transform(self, *args, **kwargs)
+
+        monkeypatch.setattr(SourceModel, "descriptor_matrix", counting_descriptor)
+        monkeypatch.setattr(SourceModel, "transform", counting_transform)
+        ShotgunTransferRegressor(qm9_pool, layers="each", cv=5, random_state=0).fit(X, y)
+        assert calls["descriptor"] == 1
+        assert calls["transform"] == sum(m.n_hidden for m in qm9_pool)
+
+    def test_predict_and_pickle(self, fitted, polymers):
+        X, y = polymers
+        pred = fitted.predict(X)
+        assert pred.shape == (58,)
+        assert np.corrcoef(pred, y)[0, 1] > 0.8  # in-sample forest fit
+        restored = pickle.loads(pickle.dumps(fitted))
+        np.testing.assert_array_equal(restored.predict(X), pred)
+        assert isinstance(fitted.best_estimator_, Pipeline)
+
+    def test_deterministic(self, fitted, polymers):
+        X, y = polymers
+        again = clone(fitted).fit(X, y)
+        assert again.best_source_ == fitted.best_source_
+        np.testing.assert_array_equal(again.predict(X), fitted.predict(X))
+
+    def test_groups_reach_the_splitter(self, qm9_pool, polymers):
+        X, y = polymers
+        groups = np.arange(58) % 6
+        seen = []
+
+        class RecordingGroupKFold(GroupKFold):
+            def split(self, X, y=None, groups=None):
+                seen.append(None if groups is None else np.asarray(groups).copy())
+                return super().split(X, y, groups)
+
+        model = ShotgunTransferRegressor(qm9_pool, cv=RecordingGroupKFold(3), random_state=0)
+        model.fit(X, y, groups=groups)
+        assert seen and all(g is not None and np.array_equal(g, groups) for g in seen)
+
+
+class TestSearchVariants:
+    def test_screen_keeps_top_k(self, qm9_pool, polymers):
+        X, y = polymers
+        model = ShotgunTransferRegressor(
+            qm9_pool, layers="each", search="screen", top_k=3, cv=5, random_state=0
+        ).fit(X, y)
+        table = model.transfer_table_
+        assert len(table) == model.n_candidates_
+        searched = table.dropna(subset=["cv_mae_mean"])
+        assert len(searched) == 3
+        # The searched ones are the three best by the screen.
+        assert set(searched["screen_score"]) == set(
+            table["screen_score"].sort_values(ascending=False).iloc[:3]
+        )
+        assert model.best_source_ in set(searched["source"])
+
+    def test_halving(self, qm9_pool, polymers):
+        X, y = polymers
+        model = ShotgunTransferRegressor(
+            qm9_pool, layers="each", search="halving", cv=3, random_state=0
+        ).fit(X, y)
+        assert model.best_source_ in qm9_pool.ids
+        assert (
+            model.transfer_table_["n_resources"].iloc[0]
+            == model.transfer_table_["n_resources"].max()
+        )
+
+    def test_ensemble_averages_the_k_best(self, qm9_pool, polymers):
+        X, y = polymers
+        model = ShotgunTransferRegressor(qm9_pool, ensemble=3, cv=5, random_state=0).fit(X, y)
+        assert len(model.estimators_) == 3
+        sources = [est.named_steps["frozen"].source_.id for est in model.estimators_]
+        assert sources == list(model.transfer_table_["source"].iloc[:3])
+        expected = np.mean([est.predict(X) for est in model.estimators_], axis=0)
+        np.testing.assert_allclose(model.predict(X), expected)
+
+    def test_frozen_plus_descriptor(self, qm9_pool, polymers):
+        X, y = polymers
+        model = ShotgunTransferRegressor(
+            qm9_pool, features="frozen+descriptor", cv=5, random_state=0
+        ).fit(X, y)
+        source = qm9_pool[model.best_source_]
+        width = source.hidden_widths[-1] + len(source.columns)
+        assert model.transfer_table_["n_features"].iloc[0] == width
+        assert (
+            model.best_estimator_.named_steps["frozen"].n_features_out_ == width
+            if hasattr(model.best_estimator_.named_steps["frozen"], "n_features_out_")
+            else True
+        )
+        assert model.predict(X).shape == (58,)
+
+    def test_user_head(self, qm9_pool, polymers):
+        X, y = polymers
+        model = ShotgunTransferRegressor(qm9_pool, head=Ridge(alpha=1.0), cv=5).fit(X, y)
+        assert isinstance(model.best_estimator_.named_steps["head"], Ridge)
+
+    def test_finetune(self, qm9_pool, polymers):
+        X, y = polymers
+        before = {k: v.copy() for k, v in qm9_pool[0].state_dict.items()}
+        model = ShotgunTransferRegressor(qm9_pool, strategy="finetune", cv=5, random_state=0).fit(
+            X, y
+        )
+        assert isinstance(model.best_estimator_, FineTunedRegressor)
+        assert model.best_estimator_.n_epochs_ >= 1
+        pred = model.predict(X)
+        assert np.isfinite(pred).all() and pred.std() > 0
+        for k, v in before.items():  # fine-tuning trains a copy
+            np.testing.assert_array_equal(qm9_pool[0].state_dict[k], v)
+
+
+def test_classifier(qm9_pool, polymers):
+    X, y = polymers
+    labels = np.where(y > np.median(y), "high", "low")
+    clf = ShotgunTransferClassifier(qm9_pool, cv=3, random_state=0).fit(X, labels)
+    assert list(clf.classes_) == ["high", "low"]
+    proba = clf.predict_proba(X)
+    assert proba.shape == (58, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    assert "cv_accuracy_mean" in clf.transfer_table_
+    assert set(clf.predict(X)) <= {"high", "low"}
+    screened = ShotgunTransferClassifier(qm9_pool, search="screen", top_k=2, cv=3).fit(X, labels)
+    assert screened.transfer_table_["cv_accuracy_mean"].notna().sum() == 2
+
+
+class TestBadInput:
+    def test_empty_library(self, polymers):
+        X, y = polymers
+        with pytest.raises(ValueError, match="empty"):
+            ShotgunTransferRegressor(ModelLibrary()).fit(X, y)
+
+    def test_no_candidate_accepts_the_inputs(self, qm9_pool):
+        with pytest.raises(ValueError, match="No source model in the library accepts"):
+            ShotgunTransferRegressor(qm9_pool).fit(["C1CC", "CC", "CCC"] * 4, np.arange(12.0))
+
+    def test_too_few_rows(self, qm9_pool, polymers):
+        X, y = polymers
+        with pytest.raises(ValueError, match="n_samples=7 is too few for 5-fold"):
+            ShotgunTransferRegressor(qm9_pool, cv=5).fit(X[:7], y[:7])
+
+    def test_nan_target(self, qm9_pool, polymers):
+        X, y = polymers
+        y = y.copy()
+        y[4] = np.nan
+        with pytest.raises(ValueError, match=r"rows \[4\]"):
+            ShotgunTransferRegressor(qm9_pool).fit(X, y)
+
+    @pytest.mark.parametrize(
+        "params, match",
+        [
+            ({"search": "random"}, "search"),
+            ({"strategy": "scratch"}, "strategy"),
+            ({"features": "descriptor"}, "features"),
+            ({"ensemble": 0}, "ensemble"),
+        ],
+    )
+    def test_invalid_parameters(self, qm9_pool, polymers, params, match):
+        X, y = polymers
+        with pytest.raises(ValueError, match=match):
+            ShotgunTransferRegressor(qm9_pool, **params).fit(X, y)
