@@ -16,8 +16,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
+# Data sets are read from ../shared/data when it exists (a local mirror of the public
+# sources); otherwise QM9 comes from the qm9pack package and RadonPy is downloaded once.
+SHARED_DATA := $(abspath $(wildcard ../shared/data))
+
 demo: $(VENV)/.installed
-	$(PY) examples/demo.py
+	$(if $(SHARED_DATA),SKLEARN_SHOTGUN_DATA=$(SHARED_DATA)) $(PY) examples/demo.py
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -674,7 +674,8 @@ def _prepare_data(X, y, task_needs_int: bool, device: torch.device) -> dict:
         data["indices"] = torch.from_numpy(X.indices.astype(np.int64)).to(device)
         data["values"] = torch.from_numpy(X.data.astype(np.float32)).to(device)
     else:
-        data["X"] = torch.from_numpy(X).to(device)
+        # joblib hands workers read-only memory maps; torch wants writable memory.
+        data["X"] = torch.from_numpy(X if X.flags.writeable else X.copy()).to(device)
     data["y"] = torch.from_numpy(np.asarray(y, dtype=np.float32)).to(device)
     if task_needs_int:
         data["y_int"] = torch.from_numpy(np.asarray(y).astype(np.int64)).to(device)
