@@ -114,7 +114,7 @@ class _ShotgunTransferBase(BaseEstimator):
         head: Any = None,
         search: str = "grid",
         cv: Any = 5,
-        scoring: str | None = None,
+        scoring: str | None = "neg_mean_absolute_error",
         n_jobs: int | None = None,
         random_state: Any = None,
         *,
@@ -512,9 +512,9 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         batched pass, then the grid search on the ``top_k`` best.
     cv : int or CV splitter, default=5
         Inner cross-validation (``groups`` given to ``fit`` reach it).
-    scoring : str or None, default=None
-        Selection metric; None is "neg_mean_absolute_error". MAE, RMSE and R2 are always
-        recorded in ``transfer_table_``.
+    scoring : str, default="neg_mean_absolute_error"
+        Selection metric (a scikit-learn scorer name; None means the default). MAE, RMSE and
+        R2 are always recorded in ``transfer_table_``.
     n_jobs : int or None, default=None
         joblib workers of the search.
     random_state : int or None, default=None
@@ -605,6 +605,42 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
     """
 
     _metrics = _CLASSIFICATION_METRICS
+
+    def __init__(
+        self,
+        library: Any,
+        layers: str | int | Sequence[int | str] = "last",
+        head: Any = None,
+        search: str = "grid",
+        cv: Any = 5,
+        scoring: str | None = "accuracy",
+        n_jobs: int | None = None,
+        random_state: Any = None,
+        *,
+        strategy: str = "frozen",
+        top_k: int = 20,
+        ensemble: int = 1,
+        features: str = "frozen",
+        n_reinit: int = 1,
+        verbose: int = 0,
+    ) -> None:
+        # Only the default scoring differs from the regressor's.
+        super().__init__(
+            library,
+            layers,
+            head,
+            search,
+            cv,
+            scoring,
+            n_jobs,
+            random_state,
+            strategy=strategy,
+            top_k=top_k,
+            ensemble=ensemble,
+            features=features,
+            n_reinit=n_reinit,
+            verbose=verbose,
+        )
 
     @staticmethod
     def _head_class() -> _CandidateHead:
