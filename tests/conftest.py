@@ -56,3 +56,35 @@ def radonpy_frame() -> pd.DataFrame:
 def polymer_smiles(radonpy_frame) -> list[str]:
     """200 real polymer repeat units."""
     return radonpy_frame["smiles"].iloc[:200].tolist()
+
+
+@pytest.fixture(scope="session")
+def qm9_pool(qm9_frame):
+    """Five small pyramids pretrained on the QM9 heat capacity Cv of 1,500 molecules."""
+    from sklearn_shotgun import FingerprintFeaturizer, ShotgunPretrainer
+
+    frame = qm9_frame.sample(n=1500, random_state=1)
+    pretrainer = ShotgunPretrainer(
+        FingerprintFeaturizer(counts=True, n_bits=1024),
+        n_models=5,
+        n_hidden_layers=(3, 4),
+        max_epochs=(20, 30),
+        learning_rate=(1e-3, 3e-3),
+        random_state=0,
+        verbose=0,
+        property="Cv",
+        units="cal/(mol K)",
+        dataset="QM9",
+        material="molecule",
+    )
+    return pretrainer.fit(
+        frame["SMILES"].tolist(), frame["Heatcapacity_Cv_cal_mol_K"].to_numpy()
+    ).library_
+
+
+@pytest.fixture(scope="session")
+def polymers(radonpy_frame):
+    """58 random RadonPy polymers (unique repeat units) and their MD heat capacity Cp."""
+    frame = radonpy_frame.dropna(subset=["Cp"]).sample(n=58, random_state=0)
+    assert frame["smiles"].is_unique
+    return frame["smiles"].tolist(), frame["Cp"].to_numpy()

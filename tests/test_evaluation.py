@@ -24,11 +24,9 @@ from sklearn.metrics import (
 from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit
 from sklearn.pipeline import make_pipeline
 
-from sklearn_shotgun import FingerprintFeaturizer, ModelLibrary, ShotgunPretrainer
+from sklearn_shotgun import FingerprintFeaturizer, ModelLibrary
 from sklearn_shotgun.evaluation import TransferEvaluation, evaluate_transfer, untrained_library
 from sklearn_shotgun.transfer import ShotgunTransferRegressor
-
-CV = "Heatcapacity_Cv_cal_mol_K"
 
 # Fits recorded by RecordingRegressor, by log key. evaluate_transfer runs its fits in this
 # process when n_jobs is None, and clone() deep-copies parameters, so the log is global.
@@ -68,33 +66,6 @@ class RecordingRegressor(RegressorMixin, BaseEstimator):
 
 
 @pytest.fixture(scope="module")
-def pool(qm9_frame) -> ModelLibrary:
-    """Four small pyramids pretrained on QM9 heat capacity (Cv) of 1,500 molecules."""
-    frame = qm9_frame.sample(n=1500, random_state=0)
-    pre = ShotgunPretrainer(
-        FingerprintFeaturizer(counts=True, n_bits=1024),
-        n_models=4,
-        max_epochs=(15, 25),
-        n_hidden_layers=(3, 4),
-        random_state=0,
-        verbose=0,
-        property="Cv",
-        units="cal/(mol K)",
-        dataset="QM9",
-    )
-    return pre.fit(frame["SMILES"].tolist(), frame[CV].to_numpy()).library_
-
-
-@pytest.fixture(scope="module")
-def polymers(radonpy_frame) -> tuple[list[str], np.ndarray]:
-    """58 random RadonPy polymers and their MD heat capacity Cp (J/(kg K))."""
-    frame = radonpy_frame.dropna(subset=["Cp"]).sample(n=58, random_state=0)
-    smiles = frame["smiles"].tolist()
-    assert len(set(smiles)) == len(smiles)  # rows are identified by their SMILES below
-    return smiles, frame["Cp"].to_numpy()
-
-
-@pytest.fixture(scope="module")
 def small_forest():
     return make_pipeline(
         FingerprintFeaturizer(counts=True, n_bits=1024),
@@ -103,12 +74,12 @@ def small_forest():
 
 
 @pytest.fixture(scope="module")
-def recorded(pool, polymers, small_forest) -> tuple[TransferEvaluation, list[dict]]:
+def recorded(qm9_pool, polymers, small_forest) -> tuple[TransferEvaluation, list[dict]]:
     """A full evaluation (transfer, baseline, untrained control) with every fit recorded."""
     X, y = polymers
     _FIT_LOG.pop("recorded", None)
     estimator = RecordingRegressor(
-        ShotgunTransferRegressor(pool, cv=3, random_state=0), log_key="recorded"
+        ShotgunTransferRegressor(qm9_pool, cv=3, random_state=0), log_key="recorded"
     )
     result = evaluate_transfer(
         estimator,
@@ -158,7 +129,7 @@ def test_every_model_predicts_every_row_once_on_the_same_folds(recorded, polymer
     np.testing.assert_allclose(pred["y_true"], polymers[1][pred["row"]])
 
 
-def test_transfer_and_control_are_fit_on_outer_train_rows_only(recorded, polymers, pool):
+def test_transfer_and_control_are_fit_on_outer_train_rows_only(recorded, polymers, qm9_pool):
     result, log = recorded
     X, y = polymers
     row_of = {s: i for i, s in enumerate(X)}
@@ -171,17 +142,17 @@ def test_transfer_and_control_are_fit_on_outer_train_rows_only(recorded, polymer
         assert not set(rows) & set(test)
         np.testing.assert_allclose(entry["y"], y[train])
         assert entry["groups"] is None
-    assert all(e["library_ids"] == pool.ids for e in log[:5])
-    control_ids = [f"{i}-untrained" for i in pool.ids]
+    assert all(e["library_ids"] == qm9_pool.ids for e in log[:5])
+    control_ids = [f"{i}-untrained" for i in qm9_pool.ids]
     assert all(e["library_ids"] == control_ids for e in log[5:])
 
 
-def test_selected_sources_per_fold(recorded, pool):
+def test_selected_sources_per_fold(recorded, qm9_pool):
     result, _ = recorded
     sel = result.selected
     assert list(sel["model"]) == ["transfer"] * 5 + ["control"] * 5
     assert list(sel["fold"]) == [0, 1, 2, 3, 4] * 2
-    assert set(sel.loc[sel["model"] == "transfer", "best_source"]) <= set(pool.ids)
+    assert set(sel.loc[sel["model"] == "transfer", "best_source"]) <= set(qm9_pool.ids)
     assert all(s.endswith("-untrained") for s in sel.loc[sel["model"] == "control", "best_source"])
     assert all(layer == -1 for layer in sel["best_layer"])
     assert np.isfinite(sel["inner_score"].astype(float)).all()
@@ -226,12 +197,12 @@ def test_metrics_equal_a_hand_computation(recorded):
             assert summary.loc[model, (metric, "std")] == pytest.approx(per_fold.std(ddof=0))
 
 
-def test_transfer_predictions_equal_a_manual_outer_loop(recorded, pool, polymers):
+def test_transfer_predictions_equal_a_manual_outer_loop(recorded, qm9_pool, polymers):
     """Fold 2 of the transfer model, refit by hand on its outer-train rows."""
     result, _ = recorded
     X, y = polymers
     train, test = result.splits[2]
-    model = ShotgunTransferRegressor(pool, cv=3, random_state=0)
+    model = ShotgunTransferRegressor(qm9_pool, cv=3, random_state=0)
     model.fit([X[i] for i in train], y[train])
     pred = result.predictions
     mine = pred[(pred["model"] == "transfer") & (pred["fold"] == 2)].sort_values("row")
@@ -263,10 +234,10 @@ def test_report(recorded):
 
 
 @pytest.mark.slow
-def test_default_baseline_is_a_forest_on_the_library_descriptor(pool, polymers):
+def test_default_baseline_is_a_forest_on_the_library_descriptor(qm9_pool, polymers):
     X, y = polymers
     result = evaluate_transfer(
-        ShotgunTransferRegressor(pool, cv=3, random_state=0),
+        ShotgunTransferRegressor(qm9_pool, cv=3, random_state=0),
         X,
         y,
         cv=3,
@@ -276,7 +247,7 @@ def test_default_baseline_is_a_forest_on_the_library_descriptor(pool, polymers):
     assert result.models == ["transfer", "baseline"]
     train, _ = result.splits[0]
     forest = make_pipeline(
-        pool[0].make_featurizer(), RandomForestRegressor(n_estimators=500, random_state=0)
+        qm9_pool[0].make_featurizer(), RandomForestRegressor(n_estimators=500, random_state=0)
     )
     forest.fit([X[i] for i in train], y[train])
     pred = result.predictions
@@ -289,11 +260,11 @@ def test_default_baseline_is_a_forest_on_the_library_descriptor(pool, polymers):
 # --------------------------------------------------------------------------- untrained control
 
 
-def test_untrained_library_keeps_everything_but_the_weights(pool, polymers):
-    control = untrained_library(pool, random_state=0)
+def test_untrained_library_keeps_everything_but_the_weights(qm9_pool, polymers):
+    control = untrained_library(qm9_pool, random_state=0)
     assert isinstance(control, ModelLibrary)
-    assert control.ids == [f"{i}-untrained" for i in pool.ids]
-    for trained, fresh in zip(pool, control, strict=True):
+    assert control.ids == [f"{i}-untrained" for i in qm9_pool.ids]
+    for trained, fresh in zip(qm9_pool, control, strict=True):
         assert fresh.architecture == trained.architecture
         assert fresh.activation == trained.activation
         assert fresh.featurizer == trained.featurizer
@@ -319,43 +290,43 @@ def test_untrained_library_keeps_everything_but_the_weights(pool, polymers):
             assert np.abs(weights).max() <= 1 / math.sqrt(fan_in) + 1e-7
     # Raw inputs go through the same featurizer and columns; only the features differ.
     X = polymers[0][:10]
-    trained_h, fresh_h = pool[0].transform(X), control[0].transform(X)
+    trained_h, fresh_h = qm9_pool[0].transform(X), control[0].transform(X)
     assert trained_h.shape == fresh_h.shape
     assert not np.allclose(trained_h, fresh_h)
     # The original library is untouched.
-    assert all(m.metrics for m in pool)
+    assert all(m.metrics for m in qm9_pool)
 
 
-def test_untrained_library_is_deterministic(pool):
-    a = untrained_library(pool, random_state=3)
-    b = untrained_library(pool, random_state=3)
-    c = untrained_library(pool, random_state=4)
+def test_untrained_library_is_deterministic(qm9_pool):
+    a = untrained_library(qm9_pool, random_state=3)
+    b = untrained_library(qm9_pool, random_state=3)
+    c = untrained_library(qm9_pool, random_state=4)
     for ma, mb, mc in zip(a, b, c, strict=True):
         assert ma.sha256 == mb.sha256
         assert ma.sha256 != mc.sha256
     # One seed per model: models of equal shape still get different weights.
     seeds = [m.training["init_seed"] for m in a]
     assert len(set(seeds)) == len(seeds)
-    rs = untrained_library(pool, random_state=np.random.RandomState(5))
+    rs = untrained_library(qm9_pool, random_state=np.random.RandomState(5))
     assert [m.sha256 for m in rs] == [
-        m.sha256 for m in untrained_library(pool, random_state=np.random.RandomState(5))
+        m.sha256 for m in untrained_library(qm9_pool, random_state=np.random.RandomState(5))
     ]
     with pytest.raises(TypeError, match="ModelLibrary"):
-        untrained_library(list(pool), random_state=0)
+        untrained_library(list(qm9_pool), random_state=0)
 
 
-def test_untrained_library_cuts_long_ids(pool):
-    long = ModelLibrary([dataclasses.replace(pool[0], id="x" * 128)])
+def test_untrained_library_cuts_long_ids(qm9_pool):
+    long = ModelLibrary([dataclasses.replace(qm9_pool[0], id="x" * 128)])
     (model,) = untrained_library(long, random_state=0)
     assert len(model.id) == 128
     assert model.id.endswith("-untrained")
 
 
-def test_library_given_as_a_path(pool, polymers, tmp_path):
+def test_library_given_as_a_path(qm9_pool, polymers, tmp_path):
     X, y = polymers
-    pool.save(tmp_path / "pool")
+    qm9_pool.save(tmp_path / "qm9_pool")
     result = evaluate_transfer(
-        ShotgunTransferRegressor(str(tmp_path / "pool"), cv=3, random_state=0),
+        ShotgunTransferRegressor(str(tmp_path / "qm9_pool"), cv=3, random_state=0),
         X,
         y,
         cv=3,
@@ -364,20 +335,20 @@ def test_library_given_as_a_path(pool, polymers, tmp_path):
         random_state=0,
     )
     sel = result.selected
-    assert set(sel.loc[sel["model"] == "transfer", "best_source"]) <= set(pool.ids)
+    assert set(sel.loc[sel["model"] == "transfer", "best_source"]) <= set(qm9_pool.ids)
     control = set(sel.loc[sel["model"] == "control", "best_source"])
-    assert control <= {f"{i}-untrained" for i in pool.ids}
+    assert control <= {f"{i}-untrained" for i in qm9_pool.ids}
 
 
 # --------------------------------------------------------------------------- groups, splitters
 
 
-def test_groups_reach_the_outer_split_and_the_inner_fit(pool, polymers):
+def test_groups_reach_the_outer_split_and_the_inner_fit(qm9_pool, polymers):
     X, y = polymers
     groups = np.arange(len(y)) % 7
     _FIT_LOG.pop("groups", None)
     est = RecordingRegressor(
-        ShotgunTransferRegressor(pool, cv=GroupKFold(3), random_state=0), log_key="groups"
+        ShotgunTransferRegressor(qm9_pool, cv=GroupKFold(3), random_state=0), log_key="groups"
     )
     result = evaluate_transfer(
         est, X, y, cv=3, groups=groups, baseline=None, random_state=0, return_predictions=True
@@ -495,7 +466,7 @@ def test_dict_scoring(polymers):
 # --------------------------------------------------------------------------- errors
 
 
-def test_errors(pool, polymers):
+def test_errors(qm9_pool, polymers):
     X, y = polymers
     est = make_pipeline(FingerprintFeaturizer(counts=True, n_bits=256), Ridge())
     y_nan = y.copy()
@@ -519,7 +490,7 @@ def test_errors(pool, polymers):
         evaluate_transfer(est, X, y)
     with pytest.raises(ValueError, match=r"control='untrained'.*no 'library' parameter"):
         evaluate_transfer(est, X, y, baseline=None, control="untrained")
-    transfer = ShotgunTransferRegressor(pool, cv=5)
+    transfer = ShotgunTransferRegressor(qm9_pool, cv=5)
     with pytest.raises(ValueError, match="control must be 'untrained'"):
         evaluate_transfer(transfer, X, y, baseline=None, control="random")
     with pytest.raises(ValueError, match="baseline must be 'default'"):
@@ -557,9 +528,9 @@ def test_a_failing_fit_names_model_and_fold(polymers):
 
 
 @pytest.mark.slow
-def test_parallel_outer_folds_match_sequential(pool, polymers):
+def test_parallel_outer_folds_match_sequential(qm9_pool, polymers):
     X, y = polymers
-    est = ShotgunTransferRegressor(pool, cv=3, random_state=0)
+    est = ShotgunTransferRegressor(qm9_pool, cv=3, random_state=0)
     kw = dict(cv=3, baseline=DummyRegressor(), control="untrained", random_state=0)
     seq = evaluate_transfer(est, X, y, **kw)
     par = evaluate_transfer(est, X, y, n_jobs=2, **kw)

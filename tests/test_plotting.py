@@ -13,7 +13,6 @@ import pytest
 from sklearn.dummy import DummyRegressor
 from sklearn.metrics import mean_absolute_error, r2_score
 
-from sklearn_shotgun import FingerprintFeaturizer, ShotgunPretrainer
 from sklearn_shotgun.evaluation import evaluate_transfer
 from sklearn_shotgun.plotting import (
     plot_evaluation,
@@ -23,8 +22,6 @@ from sklearn_shotgun.plotting import (
 )
 from sklearn_shotgun.transfer import ShotgunTransferRegressor
 
-CV = "Heatcapacity_Cv_cal_mol_K"
-
 
 @pytest.fixture(autouse=True)
 def _close_figures():
@@ -33,38 +30,16 @@ def _close_figures():
 
 
 @pytest.fixture(scope="module")
-def pool(qm9_frame):
-    """Three small pyramids pretrained on the QM9 heat capacity of 800 molecules."""
-    frame = qm9_frame.sample(n=800, random_state=1)
-    pre = ShotgunPretrainer(
-        FingerprintFeaturizer(counts=True, n_bits=1024),
-        n_models=3,
-        max_epochs=(10, 15),
-        n_hidden_layers=(3, 4),
-        random_state=0,
-        verbose=0,
-        property="Cv",
-    )
-    return pre.fit(frame["SMILES"].tolist(), frame[CV].to_numpy()).library_
-
-
-@pytest.fixture(scope="module")
-def polymers(radonpy_frame):
-    frame = radonpy_frame.dropna(subset=["Cp"]).sample(n=58, random_state=0)
-    return frame["smiles"].tolist(), frame["Cp"].to_numpy()
-
-
-@pytest.fixture(scope="module")
-def fitted(pool, polymers):
+def fitted(qm9_pool, polymers):
     X, y = polymers
-    return ShotgunTransferRegressor(pool, layers="each", cv=3, random_state=0).fit(X, y)
+    return ShotgunTransferRegressor(qm9_pool, layers="each", cv=3, random_state=0).fit(X, y)
 
 
 @pytest.fixture(scope="module")
-def evaluation(pool, polymers):
+def evaluation(qm9_pool, polymers):
     X, y = polymers
     return evaluate_transfer(
-        ShotgunTransferRegressor(pool, cv=3, random_state=0),
+        ShotgunTransferRegressor(qm9_pool, cv=3, random_state=0),
         X,
         y,
         cv=4,
@@ -130,9 +105,9 @@ def test_parity_errors():
 # --------------------------------------------------------------------------- transfer table
 
 
-def test_transfer_table_scatter(fitted, pool, tmp_path):
+def test_transfer_table_scatter(fitted, qm9_pool, tmp_path):
     table = fitted.transfer_table_
-    n_candidates = sum(m.n_hidden for m in pool)  # layers="each"
+    n_candidates = sum(m.n_hidden for m in qm9_pool)  # layers="each"
     assert len(table) == n_candidates
     ax = plot_transfer_table(table)
     points, best = ax.collections[-2:]
@@ -188,8 +163,8 @@ def test_transfer_table_errors(fitted):
 # --------------------------------------------------------------------------- hidden features
 
 
-def test_hidden_features_heatmap(pool, polymers, tmp_path):
-    model = pool[0]
+def test_hidden_features_heatmap(qm9_pool, polymers, tmp_path):
+    model = qm9_pool[0]
     H = model.transform(polymers[0], layer="all")
     assert H.shape == (58, sum(model.hidden_widths))
     ax = plot_hidden_features(H, max_features=None)
@@ -201,8 +176,8 @@ def test_hidden_features_heatmap(pool, polymers, tmp_path):
     _saved_png(ax, tmp_path / "hidden.png")
 
 
-def test_hidden_features_keeps_the_most_variable(pool, polymers):
-    H = pool[1].transform(polymers[0][:20], layer="all")
+def test_hidden_features_keeps_the_most_variable(qm9_pool, polymers):
+    H = qm9_pool[1].transform(polymers[0][:20], layer="all")
     names = [f"h{i}" for i in range(H.shape[1])]
     ax = plot_hidden_features(pd.DataFrame(H, columns=names), max_features=10)
     shown = np.asarray(ax.images[0].get_array())

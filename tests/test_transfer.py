@@ -15,38 +15,11 @@ from sklearn_shotgun import (
     FingerprintFeaturizer,
     FrozenNetFeaturizer,
     ModelLibrary,
-    ShotgunPretrainer,
     ShotgunTransferClassifier,
     ShotgunTransferRegressor,
     SourceModel,
 )
 from sklearn_shotgun._finetune import FineTunedRegressor
-
-CV = "Heatcapacity_Cv_cal_mol_K"
-
-
-@pytest.fixture(scope="module")
-def qm9_pool(qm9_frame):
-    frame = qm9_frame.sample(n=1500, random_state=1)
-    pre = ShotgunPretrainer(
-        FingerprintFeaturizer(counts=True, n_bits=1024),
-        n_models=5,
-        n_hidden_layers=(3, 4),
-        max_epochs=(20, 30),
-        learning_rate=(1e-3, 3e-3),
-        random_state=0,
-        verbose=0,
-        property="Cv",
-        dataset="QM9",
-        material="molecule",
-    )
-    return pre.fit(frame["SMILES"].tolist(), frame[CV].to_numpy()).library_
-
-
-@pytest.fixture(scope="module")
-def polymers(radonpy_frame):
-    frame = radonpy_frame.dropna(subset=["Cp"]).sample(n=58, random_state=0)
-    return frame["smiles"].tolist(), frame["Cp"].to_numpy()
 
 
 @pytest.fixture(scope="module")
