@@ -490,14 +490,11 @@ def _default_baseline(library: Any, classification: bool, seed: int | None) -> A
 
     if len(library) == 0:
         raise ValueError("the estimator's library is empty; pass baseline=<estimator> or None")
-    featurizer = library[0].make_featurizer()
     forest_cls = RandomForestClassifier if classification else RandomForestRegressor
-    return Pipeline(
-        [
-            ("featurizer", featurizer),
-            ("forest", forest_cls(n_estimators=500, random_state=seed)),
-        ]
-    )
+    forest = forest_cls(n_estimators=500, random_state=seed)
+    if library[0].featurizer is None:  # precomputed descriptors: the forest takes X as is
+        return forest
+    return Pipeline([("featurizer", library[0].make_featurizer()), ("forest", forest)])
 
 
 def _accepts_groups(estimator: Any) -> bool:

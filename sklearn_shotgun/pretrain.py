@@ -90,10 +90,16 @@ def _train_chunk(specs, X, y, engine, device, n_threads) -> list[TrainResult]:
     """Train one chunk of models; runs in a joblib worker."""
     import torch
 
-    if n_threads is not None:
-        # Several workers share the cores: one torch thread pool each, no oversubscription.
-        torch.set_num_threads(n_threads)
-    return train_models(specs, X, y, engine=engine, device=device)
+    if n_threads is None:
+        return train_models(specs, X, y, engine=engine, device=device)
+    # Several workers share the cores: a small torch thread pool each, no oversubscription.
+    # Restored afterwards, since a threading backend runs this in the caller's process.
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        return train_models(specs, X, y, engine=engine, device=device)
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _is_classification_pool(estimator: ShotgunPretrainer) -> bool:
@@ -158,6 +164,7 @@ class ShotgunPretrainer(BaseEstimator):
         Torch device of the batched engine, e.g. "cuda".
     chunk_size : int, default=32
         Networks trained together in one joblib task; also the unit of checkpointing.
+        Changing it changes the rounding of the trained weights (see ``random_state``).
     checkpoint_dir : path or None, default=None
         Folder where finished chunks are saved as they complete (atomic writes). Calling
         ``fit`` again with the same data and parameters trains only the missing chunks, and
@@ -167,7 +174,9 @@ class ShotgunPretrainer(BaseEstimator):
         ``cpu_count // n_jobs`` torch threads.
     random_state : int, RandomState instance or None, default=None
         Seeds everything. The same value gives the same pool, bit for bit, on the same
-        machine with the same ``n_jobs``.
+        machine with the same ``chunk_size`` (networks trained together share padded
+        matrix products, so another grouping changes the last bits of the weights) and
+        the same number of torch threads per worker. Required with ``checkpoint_dir``.
     verbose : int, default=1
         0 silences the progress bar.
     property, units, material, dataset : str, default=""
@@ -489,6 +498,11 @@ class ShotgunPretrainer(BaseEstimator):
     def _open_checkpoint(self, fingerprint: str) -> Path | None:
         if self.checkpoint_dir is None:
             return None
+        if self.random_state is None or isinstance(self.random_state, np.random.RandomState):
+            raise ValueError(
+                "checkpoint_dir needs an integer random_state, so that a resumed run draws "
+                "the same networks as the interrupted one."
+            )
         folder = Path(self.checkpoint_dir)
         folder.mkdir(parents=True, exist_ok=True)
         manifest = folder / "checkpoint.json"

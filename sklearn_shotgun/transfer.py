@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import numbers
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -23,6 +24,7 @@ from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, check_cv
 from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
@@ -183,7 +185,9 @@ class _ShotgunTransferBase(BaseEstimator):
             elif isinstance(value, int | np.integer) and -model.n_hidden <= value < model.n_hidden:
                 # One convention in results: negative indices count back from the last layer.
                 out.append(int(value) - model.n_hidden if value >= 0 else int(value))
-            elif not isinstance(value, int | np.integer):
+            elif isinstance(value, int | np.integer):
+                self._missing_layers.append((model.id, int(value)))
+            else:
                 raise ValueError(f"layers must be 'last', 'each', 'all' or ints, got {spec!r}.")
         return out
 
@@ -253,8 +257,9 @@ class _ShotgunTransferBase(BaseEstimator):
     def _candidates(self, library: ModelLibrary, X: Any, n_rows: int) -> list[Candidate]:
         matrices, failures = self._descriptor_groups(library, X)
         self.rejected_featurizers_ = failures
-        rng = np.random.default_rng(self.random_state)
+        rng = check_random_state(self.random_state)
         with_descriptor = self.features == "frozen+descriptor"
+        self._missing_layers: list[tuple[str, int]] = []
         candidates = []
         too_narrow = 0
         models = [m for m in library if _featurizer_key(m) in matrices]
@@ -268,8 +273,15 @@ class _ShotgunTransferBase(BaseEstimator):
                     model, layer, precomputed=True, with_descriptor=with_descriptor
                 )
                 H = frozen.fit(D).transform_descriptors(D)
-                seed = int(rng.integers(2**31 - 1))
+                seed = int(rng.randint(np.iinfo(np.int32).max))
                 candidates.append(Candidate(model.id, layer, H, self._make_head(n_rows, H, seed)))
+        if self._missing_layers:
+            warnings.warn(
+                f"{len(self._missing_layers)} (source, layer) pairs were skipped because the "
+                f"source has no such hidden layer, e.g. {self._missing_layers[:3]}.",
+                UserWarning,
+                stacklevel=3,
+            )
         if not candidates:
             detail = (
                 f": the sources need {too_narrow} descriptor columns, the inputs give "
@@ -410,7 +422,10 @@ class _ShotgunTransferBase(BaseEstimator):
         screen = None
         if self.search == "screen":
             scores = ridge_loo_screen(
-                [c.features for c in candidates], y, classification=is_classifier(self)
+                [c.features for c in candidates],
+                y,
+                classification=is_classifier(self),
+                groups=groups,
             )
             screen = {id(c): s for c, s in zip(candidates, scores, strict=True)}
             order = np.argsort(-scores, kind="stable")[: self.top_k]
@@ -434,7 +449,8 @@ class _ShotgunTransferBase(BaseEstimator):
         self.n_candidates_ = len(candidates)
 
         by_key = {(c.model_id, str(c.layer)): c for c in searched}
-        top = table.iloc[: self.ensemble]
+        # Only searched candidates have CV scores; the screen's leftovers rank after them.
+        top = table.iloc[: min(self.ensemble, len(searched))]
         chosen = [by_key[(r.source, str(r.layer))] for r in top.itertuples()]
         self.best_source_ = chosen[0].model_id
         self.best_layer_ = chosen[0].layer
@@ -445,7 +461,9 @@ class _ShotgunTransferBase(BaseEstimator):
             else float(table[f"cv_{primary}_mean"].iloc[0])
         )
         if self.strategy == "finetune":
-            self.estimators_ = [self._finetune(library[c.model_id], X, y) for c in chosen]
+            self.estimators_ = Parallel(n_jobs=self.n_jobs)(
+                delayed(self._finetune)(library[c.model_id], X, y) for c in chosen
+            )
         else:
             self.estimators_ = Parallel(n_jobs=self.n_jobs)(
                 delayed(_refit)(library[c.model_id], c, X, y, self.features) for c in chosen
@@ -509,7 +527,10 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     search : {"grid", "halving", "screen"}, default="grid"
         "grid": ``GridSearchCV`` over all candidates. "halving": ``HalvingGridSearchCV``.
         "screen": a closed-form leave-one-out ridge screen of every candidate in one
-        batched pass, then the grid search on the ``top_k`` best.
+        batched pass (leave-one-group-out when ``groups`` are given; ranked by MAE, or
+        accuracy for classifiers, whatever ``scoring`` says), then the grid search on the
+        ``top_k`` best. With "halving", ``transfer_table_`` holds the ``scoring`` metric only
+        (``HalvingGridSearchCV`` scores one metric).
     cv : int or CV splitter, default=5
         Inner cross-validation (``groups`` given to ``fit`` reach it).
     scoring : str, default="neg_mean_absolute_error"
@@ -525,7 +546,8 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     top_k : int, default=20
         Candidates kept by the screen.
     ensemble : int, default=1
-        Average the predictions of this many best candidates (each refit on all rows).
+        Average the predictions of this many best candidates (each refit on all rows; with
+        the screen, at most ``top_k``).
     features : {"frozen", "frozen+descriptor"}, default="frozen"
         "frozen+descriptor" appends the source's own descriptor columns to its frozen
         features, so that the head can fall back on the raw descriptor.

@@ -210,6 +210,22 @@ def test_checkpoint_of_another_run_is_refused(qm9_cv, tmp_path):
         _pretrainer(n_models=2, checkpoint_dir=tmp_path, random_state=5).fit(X[:300], y[:300])
 
 
+def test_featurizer_that_cannot_be_stored_is_a_clear_error(qm9_cv):
+    from sklearn_shotgun import CompositionFeaturizer
+    from sklearn_shotgun.featurizers.elements import load_element_table
+
+    featurizer = CompositionFeaturizer(input="smiles", element_table=load_element_table())
+    X, y = qm9_cv
+    with pytest.raises(ValueError, match=r"\['element_table'\] cannot be stored"):
+        _pretrainer(featurizer=featurizer, n_models=1).fit(X[:100], y[:100])
+
+
+def test_checkpoint_needs_a_fixed_random_state(qm9_cv, tmp_path):
+    X, y = qm9_cv
+    with pytest.raises(ValueError, match="integer random_state"):
+        _pretrainer(n_models=2, checkpoint_dir=tmp_path, random_state=None).fit(X[:300], y[:300])
+
+
 def test_engines_reach_the_same_quality(qm9_cv):
     X, y = qm9_cv
     params = dict(n_models=3, max_epochs=20, early_stopping=None, learning_rate=2e-3)

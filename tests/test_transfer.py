@@ -180,6 +180,32 @@ class TestSearchVariants:
         )
         assert model.best_source_ in set(searched["source"])
 
+    def test_screen_ensemble_larger_than_top_k(self, qm9_pool, polymers):
+        X, y = polymers
+        model = ShotgunTransferRegressor(
+            qm9_pool, search="screen", top_k=2, ensemble=4, cv=5, random_state=0
+        ).fit(X, y)
+        assert len(model.estimators_) == 2
+
+    def test_screen_with_groups_differs_from_plain_screen(self, qm9_pool, polymers):
+        X, y = polymers
+        groups = np.arange(len(y)) % 4
+        params = dict(layers="each", search="screen", top_k=3, random_state=0)
+        grouped = ShotgunTransferRegressor(qm9_pool, cv=GroupKFold(4), **params)
+        plain = ShotgunTransferRegressor(qm9_pool, cv=5, **params)
+        a = grouped.fit(X, y, groups=groups).transfer_table_.set_index(["source", "layer"])
+        b = plain.fit(X, y).transfer_table_.set_index(["source", "layer"])
+        assert not np.allclose(a["screen_score"], b.loc[a.index, "screen_score"])
+
+    def test_missing_layers_warn(self, qm9_pool, polymers):
+        X, y = polymers
+        depths = [m.n_hidden for m in qm9_pool]
+        deepest = max(depths) - 1
+        assert min(depths) <= deepest  # some sources lack that layer
+        with pytest.warns(UserWarning, match="no such hidden layer"):
+            model = ShotgunTransferRegressor(qm9_pool, layers=[deepest], cv=5).fit(X, y)
+        assert len(model.transfer_table_) == sum(d > deepest for d in depths)
+
     def test_halving(self, qm9_pool, polymers):
         X, y = polymers
         model = ShotgunTransferRegressor(

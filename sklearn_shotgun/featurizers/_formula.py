@@ -39,9 +39,11 @@ _SIMPLE = re.compile(rf"(?:[A-Z][a-z]*{_NUMBER}?)+")
 _SIMPLE_TOKEN = re.compile(rf"([A-Z][a-z]*)({_NUMBER}?)")
 _TOKEN = re.compile(rf"([A-Z][a-z]*)|({_NUMBER})|([(\[{{])|([)\]}}])|(.)")
 #: Hydrate dots: between a whole count (1..99) and a water molecule that ends the formula or
-#: a part.
+#: a part (spaces allowed before the water: "CuSO4.5 H2O"), or right after a water molecule
+#: when another adduct follows ("CaCl2.2H2O.2NH3").
 _WATER_DOT = re.compile(
-    r"(?:(?<=[A-Za-z)\]}][1-9])|(?<=[A-Za-z)\]}][1-9]\d))\.(?=\d+H2O(?:$|[·•⋅*.]))"
+    r"(?:(?<=[A-Za-z)\]}][1-9])|(?<=[A-Za-z)\]}][1-9]\d))\.(?=\d+\s*H2O(?:$|[·•⋅*.]))"
+    r"|(?<=H2O)\.(?=\d*\s*[A-Z(\[])"
 )
 #: Dots that cannot be decimal points (not followed by a digit).
 _SEPARATOR_DOT = re.compile(r"\.(?!\d)")
@@ -139,7 +141,7 @@ def parse_formula(formula: str) -> dict[str, float]:
             lead = _LEADING_NUMBER.match(part)
             if lead:
                 factor = float(lead.group())
-                part = part[lead.end() :]
+                part = part[lead.end() :].lstrip()
             counts = _sequence(part)
             if not counts:
                 raise FormulaError(f"a part without elements ({part or lead.group()!r})")

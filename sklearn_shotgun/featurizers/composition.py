@@ -90,6 +90,18 @@ def _resolve_table(element_table: Any) -> pd.DataFrame:
         raise ValueError(f"element_table must be numeric: {exc}") from None
     if np.isinf(table.to_numpy()).any():
         raise ValueError("element_table has infinite values.")
+    missing = table.isna()
+    if missing.to_numpy().any():
+        cells = missing.stack()
+        where = [f"{el}:{col}" for (el, col) in cells[cells].index[:5]]
+        warnings.warn(
+            f"element_table has {int(missing.to_numpy().sum())} missing values (e.g. "
+            f"{', '.join(where)}); every statistic over a composition that contains such an "
+            "element is NaN for that property, except max and min, which skip it as XenonPy "
+            "does.",
+            UserWarning,
+            stacklevel=4,
+        )
     table.columns = columns
     return table
 

@@ -147,7 +147,10 @@ def _cap_with_hydrogen(mol: Chem.Mol) -> Chem.Mol:
             atom.SetIsAromatic(False)
     capped = rw.GetMol()
     Chem.SanitizeMol(capped)
-    return Chem.RemoveHs(capped)
+    # A cap on a stereo double bond ("*/C=C/*") would otherwise stay an explicit [H].
+    params = Chem.RemoveHsParameters()
+    params.removeDefiningBondStereo = True
+    return Chem.RemoveHs(capped, params)
 
 
 def _link(mol: Chem.Mol, tail: int, head: int) -> Chem.Mol:

@@ -404,7 +404,7 @@ class ModelLibrary:
             "name": self.name,
             "description": self.description,
             "license": self.license,
-            "created_with": f"sklearn-shotgun {sklearn_shotgun.__version__}",
+            "created_with": sklearn_shotgun.__version__,
             "models": entries,
         }
 

@@ -132,7 +132,23 @@ def featurizer_spec(featurizer: Any) -> dict[str, Any]:
     name = type(featurizer).__name__
     if get_featurizer_class(name) is not type(featurizer):
         raise ValueError(f"{name!r} in the registry is a different class than {type(featurizer)}")
-    return {"class": name, "params": _to_jsonable(featurizer.get_params(deep=False))}
+    params = featurizer.get_params(deep=False)
+    try:
+        return {"class": name, "params": _to_jsonable(params)}
+    except TypeError:
+        bad = [k for k, v in params.items() if not _is_jsonable(v)]
+        raise ValueError(
+            f"{name} parameter(s) {bad} cannot be stored in a model library (only JSON values "
+            "can; e.g. use element_table='default' rather than a DataFrame)."
+        ) from None
+
+
+def _is_jsonable(value: Any) -> bool:
+    try:
+        _to_jsonable(value)
+    except TypeError:
+        return False
+    return True
 
 
 def make_model_id(property: str, descriptor: str, seed: int) -> str:

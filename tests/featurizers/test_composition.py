@@ -137,6 +137,8 @@ class TestParsing:
             ("Mg3(PO4)2·8H2O", {"Mg": 3, "P": 2, "O": 16, "H": 16}),
             ("CaSO4·0.5H2O", {"Ca": 1, "S": 1, "O": 4.5, "H": 1}),
             ("CuSO4.H2O", {"Cu": 1, "S": 1, "O": 5, "H": 2}),
+            ("CuSO4.5 H2O", {"Cu": 1, "S": 1, "O": 9, "H": 10}),
+            ("CaCl2.2H2O.2NH3", {"Ca": 1, "Cl": 2, "H": 10, "O": 2, "N": 2}),
             (" Fe2 O3 ", {"Fe": 2, "O": 3}),
         ],
     )
@@ -359,3 +361,13 @@ class TestEstimator:
         cf = CompositionFeaturizer(element_table=table).fit(["NaCl"])
         assert table.dtypes.iloc[0] == np.float32
         assert cf.element_table_.dtypes.iloc[0] == np.float64
+
+
+def test_missing_values_in_a_user_table_warn():
+    from sklearn_shotgun.featurizers.elements import load_element_table
+
+    table = load_element_table()[["atomic_number", "density"]].copy()
+    table.loc["Fe", "density"] = np.nan
+    with pytest.warns(UserWarning, match=r"1 missing values \(e.g. Fe:density\)"):
+        X = CompositionFeaturizer(stats=["mean"], element_table=table).fit_transform(["Fe2O3"])
+    assert np.isnan(X[0, 1]) and X[0, 0] == pytest.approx((2 * 26 + 3 * 8) / 5)

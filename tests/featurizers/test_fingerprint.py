@@ -104,6 +104,10 @@ class TestPolymers:
         ptfe, difluoromethane = _fp(["*C(F)(F)*", "FCF"], polymer="hydrogen")
         np.testing.assert_array_equal(ptfe, difluoromethane)
 
+    def test_hydrogen_caps_on_stereo_bonds_become_implicit(self):
+        capped, ethylene = _fp(["*/C=C/*", "C=C"], polymer="hydrogen", kind=["morgan", "atom_pair"])
+        np.testing.assert_array_equal(capped, ethylene)
+
     def test_cyclic_joins_the_ends_into_a_ring(self):
         pe, cyclohexane = _fp(["*CC*", "C1CCCCC1"], polymer="cyclic")
         np.testing.assert_array_equal(pe, cyclohexane)

@@ -14,6 +14,7 @@ import pytest
 import safetensors.numpy
 import yaml
 
+import sklearn_shotgun
 from sklearn_shotgun import _io
 from sklearn_shotgun.library import ModelLibrary, SourceModel
 
@@ -218,7 +219,7 @@ class TestSaveLoad:
         ]
         meta = json.loads((saved / "library.json").read_text())
         assert meta["format_version"] == 1
-        assert meta["created_with"].startswith("sklearn-shotgun ")
+        assert meta["created_with"] == sklearn_shotgun.__version__
         assert [e["shard"] for e in meta["models"]] == [
             f"shards/part-0000{i}.safetensors" for i in (0, 0, 0, 1, 1, 1, 2)
         ]

@@ -1,0 +1,53 @@
+"""The batched leave-one-out ridge screen equals explicit refits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import LeaveOneGroupOut, LeaveOneOut, cross_val_predict
+
+from sklearn_shotgun._screen import _ALPHAS, ridge_loo_screen
+
+
+def _explicit(F, y, cv, groups=None):
+    # The screen standardises the features once, on all rows; so does this reference.
+    F = F.astype(np.float64)
+    Z = (F - F.mean(0)) / F.std(0)
+    best = -np.inf
+    for alpha in _ALPHAS * len(y):
+        pred = cross_val_predict(Ridge(alpha=alpha), Z, y, cv=cv, groups=groups)
+        best = max(best, -np.mean(np.abs(pred - y)))
+    return best
+
+
+@pytest.fixture
+def features(qm9_pool, polymers):
+    X, y = polymers
+    return [m.transform(X) for m in qm9_pool], y
+
+
+def test_leave_one_out_equals_refits(features):
+    feats, y = features
+    feats = [F[:, F.std(0) > 0] for F in feats]
+    scores = ridge_loo_screen(feats, y)
+    for F, score in zip(feats, scores, strict=True):
+        assert score == pytest.approx(_explicit(F, y, LeaveOneOut()), rel=1e-4)
+
+
+def test_leave_one_group_out_equals_refits(features):
+    feats, y = features
+    feats = [F[:, F.std(0) > 0] for F in feats[:2]]
+    groups = np.arange(len(y)) % 7
+    scores = ridge_loo_screen(feats, y, groups=groups)
+    for F, score in zip(feats, scores, strict=True):
+        expected = _explicit(F, y, LeaveOneGroupOut(), groups)
+        assert score == pytest.approx(expected, rel=1e-4)
+    assert not np.allclose(scores, ridge_loo_screen(feats, y))
+
+
+def test_padding_with_zero_columns_changes_nothing(features):
+    feats, y = features
+    F = feats[0][:, feats[0].std(0) > 0]
+    padded = np.hstack([F, np.zeros((len(y), 7))])
+    np.testing.assert_allclose(ridge_loo_screen([F], y), ridge_loo_screen([padded], y))
