@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import numbers
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -274,33 +274,42 @@ class BaseFeaturizer(TransformerMixin, BaseEstimator):
         if n_jobs == 1 or len(items) <= _CHUNK_ROWS:
             results = [func(params, items, 0)]
         else:
-            # Several chunks per worker balance uneven molecule sizes.
-            n_chunks = max(n_jobs * 2, -(-len(items) // (_CHUNK_ROWS * 4)))
+            # Chunks of about _CHUNK_ROWS rows, a multiple of the worker count so that no
+            # worker idles while another finishes the last chunk.
+            n_chunks = -(-len(items) // _CHUNK_ROWS)
+            n_chunks = -(-n_chunks // n_jobs) * n_jobs
             bounds = np.linspace(0, len(items), n_chunks + 1).astype(int)
-            results = Parallel(n_jobs=self.n_jobs)(
+            # A generator lets the parent copy each finished chunk into the output while
+            # the workers compute the next ones, instead of doing all copies at the end.
+            results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
                 delayed(_compressed)(func, params, items[a:b], int(a))
                 for a, b in itertools.pairwise(bounds)
                 if b > a
             )
         return self._assemble(results, len(items))
 
-    def _assemble(self, results: Sequence[ChunkResult], n_rows: int) -> np.ndarray | sp.csr_matrix:
-        bad = [b for r in results for b in r.bad]
-        blocks = [r.values for r in results]
+    def _assemble(self, results: Iterable[ChunkResult], n_rows: int) -> np.ndarray | sp.csr_matrix:
+        bad: list[tuple[int, Any, str]] = []
+        blocks: list[Any] = []
+        out: np.ndarray | None = None
+        start = 0
+        for result in results:  # in row order, as they arrive
+            bad.extend(result.bad)
+            block = result.values
+            if self._sparse_output():
+                blocks.append(sp.csr_matrix(block))
+                continue
+            if out is None:
+                if block.shape[0] == n_rows and not sp.issparse(block):
+                    out = block  # a single chunk: no copy
+                    start = n_rows
+                    continue
+                out = np.empty((n_rows, block.shape[1]), dtype=block.dtype)
+            stop = start + block.shape[0]
+            out[start:stop] = block.toarray() if sp.issparse(block) else block
+            start = stop
         if self._sparse_output():
-            if len(blocks) == 1 and sp.issparse(blocks[0]):
-                out = blocks[0]
-            else:
-                out = sp.vstack([sp.csr_matrix(b) for b in blocks], format="csr")
-        elif len(blocks) == 1 and not sp.issparse(blocks[0]):
-            out = blocks[0]
-        else:
-            out = np.empty((n_rows, blocks[0].shape[1]), dtype=blocks[0].dtype)
-            start = 0
-            for block in blocks:
-                stop = start + block.shape[0]
-                out[start:stop] = block.toarray() if sp.issparse(block) else block
-                start = stop
+            out = blocks[0] if len(blocks) == 1 else sp.vstack(blocks, format="csr")
         if not bad:
             return out
         if self.errors == "raise":  # workers raise themselves; this is a safety net
