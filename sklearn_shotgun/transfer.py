@@ -20,7 +20,6 @@ from sklearn.base import (
     clone,
     is_classifier,
 )
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, check_cv
 from sklearn.pipeline import Pipeline
@@ -30,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ._finetune import FineTunedClassifier, FineTunedRegressor
+from ._forest import FastRandomForestClassifier, FastRandomForestRegressor
 from ._screen import ridge_loo_screen
 from .featurizers._base import coerce_items
 from .featurizers.frozen import FrozenNetFeaturizer
@@ -595,8 +595,8 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         return _RegressorHead()
 
     @staticmethod
-    def _forest(**params: Any) -> RandomForestRegressor:
-        return RandomForestRegressor(n_jobs=1, **params)
+    def _forest(**params: Any) -> FastRandomForestRegressor:
+        return FastRandomForestRegressor(n_jobs=1, **params)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions (the mean over ``estimators_`` when ``ensemble`` > 1)."""
@@ -669,8 +669,8 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
         return _ClassifierHead()
 
     @staticmethod
-    def _forest(**params: Any) -> RandomForestClassifier:
-        return RandomForestClassifier(n_jobs=1, **params)
+    def _forest(**params: Any) -> FastRandomForestClassifier:
+        return FastRandomForestClassifier(n_jobs=1, **params)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (averaged over ``estimators_``), columns in ``classes_``."""
