@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import numbers
 import os
@@ -12,7 +13,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
+from scipy.stats import rankdata
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -315,14 +317,16 @@ class _ShotgunTransferBase(BaseEstimator):
         name = next(k for k, v in metrics.items() if v == primary)
         return name, metrics
 
-    def _search(self, candidates: list[Candidate], y: np.ndarray, cv: Any, groups: Any) -> Any:
+    def _search(
+        self, candidates: list[Candidate], y: np.ndarray, cv: Any, groups: Any
+    ) -> dict[str, Any]:
+        """``cv_results_`` of the search over ``candidates`` (same order for the grid)."""
         primary, metrics = self._scoring()
         index = np.arange(len(y)).reshape(-1, 1)
-        grid = {"candidate": candidates}
         if self.search == "halving":
             search = HalvingGridSearchCV(
                 self._head_class(),
-                grid,
+                {"candidate": candidates},
                 cv=cv,
                 scoring=metrics[primary],
                 refit=False,
@@ -331,17 +335,17 @@ class _ShotgunTransferBase(BaseEstimator):
                 min_resources="exhaust",
                 error_score="raise",
             )
-        else:
-            search = GridSearchCV(
-                self._head_class(),
-                grid,
-                cv=cv,
-                scoring=metrics,
-                refit=False,
-                n_jobs=self.n_jobs,
-                error_score="raise",
-            )
-        return search.fit(index, y, groups=groups)
+            return search.fit(index, y, groups=groups).cv_results_
+        # One GridSearchCV per chunk of candidates, the chunks spread over the workers:
+        # thousands of 20 ms (candidate, fold) tasks dispatched one by one leave the
+        # workers waiting on the dispatcher.
+        n_chunks = min(len(candidates), 4 * effective_n_jobs(self.n_jobs))
+        bounds = np.linspace(0, len(candidates), n_chunks + 1).astype(int)
+        parts = Parallel(n_jobs=self.n_jobs)(
+            delayed(_grid_chunk)(self._head_class(), candidates[a:b], index, y, cv, groups, metrics)
+            for a, b in itertools.pairwise(bounds)
+        )
+        return _merge_results(parts, candidates, list(metrics))
 
     def _table(self, library, candidates, results, screen) -> pd.DataFrame:
         primary, metrics = self._scoring()
@@ -432,9 +436,8 @@ class _ShotgunTransferBase(BaseEstimator):
             searched = [candidates[i] for i in order]
         else:
             searched = candidates
-        search = self._search(searched, y, cv, groups)
-        self.cv_results_ = search.cv_results_
-        table = self._table(library, searched, search.cv_results_, screen)
+        self.cv_results_ = self._search(searched, y, cv, groups)
+        table = self._table(library, searched, self.cv_results_, screen)
         if screen is not None:  # screened-out candidates are listed after the searched ones
             rest = [c for c in candidates if c not in searched]
             extra = pd.DataFrame(
@@ -456,7 +459,7 @@ class _ShotgunTransferBase(BaseEstimator):
         self.best_layer_ = chosen[0].layer
         primary, _ = self._scoring()
         self.best_score_ = (
-            float(search.cv_results_[f"mean_test_{primary}"].max())
+            float(self.cv_results_[f"mean_test_{primary}"].max())
             if (self.search != "halving")
             else float(table[f"cv_{primary}_mean"].iloc[0])
         )
@@ -488,6 +491,35 @@ class _ShotgunTransferBase(BaseEstimator):
         tags.input_tags.string = raw
         tags.input_tags.one_d_array = raw
         return tags
+
+
+def _grid_chunk(head, candidates, index, y, cv, groups, metrics) -> dict[str, Any]:
+    """``cv_results_`` of a sequential ``GridSearchCV`` over some candidates (a joblib task)."""
+    search = GridSearchCV(
+        head, {"candidate": candidates}, cv=cv, scoring=metrics, refit=False, error_score="raise"
+    )
+    return search.fit(index, y, groups=groups).cv_results_
+
+
+def _merge_results(
+    parts: list[dict[str, Any]], candidates: list[Candidate], metrics: list[str]
+) -> dict[str, Any]:
+    """One ``cv_results_`` from the chunks' (in candidate order), ranks recomputed."""
+    merged: dict[str, Any] = {}
+    for key in parts[0]:
+        if key == "params" or key == "param_candidate" or key.startswith("rank_"):
+            continue
+        merged[key] = np.concatenate([part[key] for part in parts])
+    # The workers returned copies of the candidates; point back to the originals.
+    column = np.empty(len(candidates), dtype=object)
+    column[:] = candidates
+    merged["param_candidate"] = np.ma.MaskedArray(column, mask=False)
+    merged["params"] = [{"candidate": cand} for cand in candidates]
+    for name in metrics:
+        merged[f"rank_test_{name}"] = rankdata(-merged[f"mean_test_{name}"], method="min").astype(
+            np.int32
+        )
+    return merged
 
 
 def _refit(model: SourceModel, cand: Candidate, X: Any, y: np.ndarray, features: str) -> Pipeline:
