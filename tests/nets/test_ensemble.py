@@ -1,7 +1,5 @@
 """Tests of batched pool training against single-model and skorch training, on QM9 heat capacity."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,15 +11,12 @@ from rdkit.Chem import rdFingerprintGenerator
 from sklearn_shotgun.nets.ensemble import ModelSpec, TrainResult, predict_state_dict, train_models
 from sklearn_shotgun.nets.pyramid import PyramidNet, sample_architecture
 
-QM9 = Path(__file__).resolve().parents[3] / "shared" / "data" / "qm9_qm9pack" / "qm9.csv.gz"
-
 
 @pytest.fixture(scope="module")
-def qm9():
+def qm9(shared_data):
     """2,000 QM9 molecules: 1024-bit Morgan count fingerprints and heat capacity Cv."""
-    if not QM9.exists():
-        pytest.skip(f"QM9 data not found at {QM9}")
-    df = pd.read_csv(QM9, usecols=["SMILES", "Heatcapacity_Cv_cal_mol_K"], nrows=20000)
+    path = shared_data / "qm9_qm9pack" / "qm9.csv.gz"
+    df = pd.read_csv(path, usecols=["SMILES", "Heatcapacity_Cv_cal_mol_K"], nrows=20000)
     df = df.sample(2000, random_state=0)
     RDLogger.DisableLog("rdApp.*")
     gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=1024)
