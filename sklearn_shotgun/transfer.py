@@ -229,7 +229,8 @@ class _ShotgunTransferBase(BaseEstimator):
         check_is_fitted(self, "estimators_")
         if self._precomputed:
             return validate_data(self, X, dtype=np.float32, reset=False)
-        return X
+        items, _ = coerce_items(X, "inputs")  # the same containers (and errors) as in fit
+        return items
 
     # -- candidates --------------------------------------------------------------------------
     def _descriptor_groups(

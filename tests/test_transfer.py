@@ -289,6 +289,10 @@ class TestBadInput:
         with pytest.raises(ValueError, match="n_samples=7 is too few for 5-fold"):
             ShotgunTransferRegressor(qm9_pool, cv=5).fit(X[:7], y[:7])
 
+    def test_predict_checks_the_input_container(self, fitted):
+        with pytest.raises(ValueError, match="single string"):
+            fitted.predict("CCO")
+
     def test_nan_target(self, qm9_pool, polymers):
         X, y = polymers
         y = y.copy()
