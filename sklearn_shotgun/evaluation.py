@@ -40,6 +40,8 @@ from sklearn.model_selection import (
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples
 
+from ._validation import check_finite_target, raise_bad_target_rows
+
 __all__ = ["TransferEvaluation", "evaluate_transfer", "untrained_library"]
 
 #: Default metrics of regressors and classifiers.
@@ -391,22 +393,15 @@ def _check_y(y: Any, n_samples: int, classification: bool) -> np.ndarray:
     if len(y) != n_samples:
         raise ValueError(f"X has {n_samples} rows but y has {len(y)}; they must match")
     if classification:
-        missing = np.flatnonzero(pd.isna(y))
-    else:
-        try:
-            y = y.astype(np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(
-                "y must be numeric for a regressor (use a classifier for labels)"
-            ) from None
-        missing = np.flatnonzero(~np.isfinite(y))
-    if len(missing):
-        shown = ", ".join(f"row {i}: {y[i]!r}" for i in missing[:10])
-        more = f" ... ({len(missing) - 10} more)" if len(missing) > 10 else ""
+        raise_bad_target_rows(y, np.flatnonzero(pd.isna(y)))
+        return y
+    try:
+        y = y.astype(np.float64)
+    except (TypeError, ValueError):
         raise ValueError(
-            f"y holds {len(missing)} missing or non-finite value(s) ({shown}{more}); drop "
-            "those rows first"
-        )
+            "y must be numeric for a regressor (use a classifier for labels)"
+        ) from None
+    check_finite_target(y)
     return y
 
 

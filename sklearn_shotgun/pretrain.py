@@ -13,15 +13,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed, effective_n_jobs
-from scipy import stats
 from sklearn.base import BaseEstimator, clone
-from sklearn.metrics import accuracy_score, f1_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from . import __version__
 from ._io import atomic_write_text
+from ._validation import check_finite_target
+from .evaluation import CLASSIFICATION_METRICS, METRICS, REGRESSION_METRICS
 from .library import ModelLibrary, SourceModel
 from .library.source_model import _descriptor_label, featurizer_spec, make_model_id
 from .nets.ensemble import ModelSpec, TrainResult, predict_state_dict, train_models
@@ -70,19 +70,6 @@ def _resolve_size(value: float | int, n_rows: int) -> int:
     if isinstance(value, numbers.Integral):
         return int(value)
     return max(1, round(float(value) * n_rows))
-
-
-def _regression_metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    err = pred - y
-    ss_tot = float(np.sum((y - y.mean()) ** 2))
-    pearson = float(stats.pearsonr(y, pred)[0]) if len(y) > 2 and np.ptp(pred) > 0 else np.nan
-    return {
-        "mae": float(np.mean(np.abs(err))),
-        "rmse": float(np.sqrt(np.mean(err**2))),
-        "r2": float(1 - np.sum(err**2) / ss_tot) if ss_tot > 0 else np.nan,
-        "pearson": pearson,
-        "max_ae": float(np.max(np.abs(err))),
-    }
 
 
 # -- work done in joblib workers --------------------------------------------------------
@@ -327,13 +314,7 @@ class ShotgunPretrainer(BaseEstimator):
             raise ValueError(f"y must be 1-D, got shape {y.shape}.")
         if len(y) != n_rows:
             raise ValueError(f"X has {n_rows} rows but y has {len(y)}.")
-        if y.dtype.kind in "fc":
-            bad = np.flatnonzero(~np.isfinite(y))
-            if len(bad):
-                raise ValueError(
-                    f"y holds NaN or inf at rows {bad[:20].tolist()}"
-                    f"{' ...' if len(bad) > 20 else ''}."
-                )
+        check_finite_target(y)
         task = self.task
         if task == "auto":
             # Floats are measurements; labels are strings, booleans or a few integers.
@@ -428,16 +409,11 @@ class ShotgunPretrainer(BaseEstimator):
         X_valid = X_valid.toarray() if sp.issparse(X_valid) else X_valid
         raw = predict_state_dict(result.state_dict, (X_valid - result.x_mean) / result.x_scale)
         if self.task_ == "classification":
-            pred = raw.argmax(axis=1)
-            truth = y[spec.valid_rows]
-            metrics = {
-                "accuracy": float(accuracy_score(truth, pred)),
-                "f1": float(f1_score(truth, pred, average="macro")),
-            }
+            names, pred = CLASSIFICATION_METRICS, raw.argmax(axis=1)
         else:
-            metrics = _regression_metrics(
-                y[spec.valid_rows], raw[:, 0] * result.y_scale + result.y_mean
-            )
+            names, pred = REGRESSION_METRICS, raw[:, 0] * result.y_scale + result.y_mean
+        # The same metric definitions as the nested evaluation of transfer.
+        metrics = {name: METRICS[name](y[spec.valid_rows], pred) for name in names}
         metrics.update(rows="out-of-bag", n_rows=len(spec.valid_rows))
         featurizer = featurizer_spec(self.featurizer_) if self.featurizer is not None else None
         descriptor = _descriptor_label(featurizer)

@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 from ._finetune import FineTunedClassifier, FineTunedRegressor
 from ._forest import FastRandomForestClassifier, FastRandomForestRegressor
 from ._screen import ridge_loo_screen
+from ._validation import check_finite_target
 from .featurizers._base import coerce_items
 from .featurizers.frozen import FrozenNetFeaturizer
 from .library import ModelLibrary, SourceModel
@@ -217,10 +218,7 @@ class _ShotgunTransferBase(BaseEstimator):
                 raise ValueError(f"y must be 1-D, got shape {y.shape}.")
             if len(X) != len(y):
                 raise ValueError(f"X has {len(X)} rows but y has {len(y)}.")
-        if y.dtype.kind in "fc":
-            bad = np.flatnonzero(~np.isfinite(y))
-            if len(bad):
-                raise ValueError(f"y holds NaN or inf at rows {bad[:20].tolist()}.")
+        check_finite_target(y)
         if is_classifier(self):
             check_classification_targets(y)
         return X, y
