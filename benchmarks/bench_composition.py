@@ -28,7 +28,6 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -111,16 +110,8 @@ def per_row_pandas(
     return np.array(rows)
 
 
-def best_of(func, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
 def main() -> None:
+    from _timing import best_of  # beside this script; imported here so tests can load the module
     from pymatgen.core import Composition
 
     from sklearn_shotgun.featurizers.composition import CompositionFeaturizer

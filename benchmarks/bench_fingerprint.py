@@ -10,9 +10,9 @@ machine is shared and noisy, so only the ratios are meaningful). Goals: n_jobs=1
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+from _timing import best_of
 from rdkit import Chem, rdBase
 from rdkit.Chem import rdFingerprintGenerator
 
@@ -27,15 +27,6 @@ def bare_loop(smiles: list[str]) -> np.ndarray:
         for i, s in enumerate(smiles):
             out[i] = gen.GetFingerprintAsNumPy(Chem.MolFromSmiles(s))
     return out
-
-
-def best_of(func, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main() -> None:
