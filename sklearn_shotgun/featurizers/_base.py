@@ -214,10 +214,6 @@ class BaseFeaturizer(TransformerMixin, BaseEstimator):
     def _make_feature_names(self) -> list[str]:
         raise NotImplementedError
 
-    def _output_dtype(self) -> np.dtype:
-        """dtype of the dense output when no row is invalid."""
-        return np.dtype(np.float64)
-
     def _sparse_output(self) -> bool:
         return bool(getattr(self, "sparse", False))
 

@@ -388,6 +388,3 @@ class FingerprintFeaturizer(BaseFeaturizer):
                 for j, func in enumerate(funcs):
                     out[i, starts[j] : starts[j + 1]] = func(mol)
         return ChunkResult(out, bad)
-
-    def _output_dtype(self) -> np.dtype:
-        return np.dtype(np.uint16 if self.counts else np.uint8)
