@@ -51,7 +51,6 @@ CLASSIFICATION_METRICS = ("accuracy", "f1")
 #: Suffix of the ids of :func:`untrained_library` models.
 UNTRAINED_SUFFIX = "-untrained"
 
-_MODEL_ORDER = ("transfer", "baseline", "control")
 _MAX_ID = 128
 
 
@@ -483,8 +482,13 @@ def _default_baseline(library: Any, classification: bool, seed: int | None) -> A
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
     from sklearn.pipeline import Pipeline
 
+    from .baseline import NoTransferRegressor
+
     if len(library) == 0:
         raise ValueError("the estimator's library is empty; pass baseline=<estimator> or None")
+    if library[0].featurizer is not None and not classification:
+        # Raw inputs: the best forest over every descriptor the inputs allow.
+        return NoTransferRegressor(random_state=seed)
     forest_cls = RandomForestClassifier if classification else RandomForestRegressor
     forest = forest_cls(n_estimators=500, random_state=seed)
     if library[0].featurizer is None:  # precomputed descriptors: the forest takes X as is
@@ -600,10 +604,12 @@ def evaluate_transfer(
 
     Parameters
     ----------
-    estimator : estimator
+    estimator : estimator or dict of str to estimator
         The transfer estimator, e.g. ``ShotgunTransferRegressor(library)``; any scikit-learn
         regressor or classifier works. It is cloned for every fold; ``estimator`` itself is
-        not fitted.
+        not fitted. A dict compares several named variants on the same outer folds in one
+        call (result rows carry their names instead of ``"transfer"``); the baseline and
+        the control are computed once, from the first variant.
     X : sequence or array-like of shape (n_samples, ...)
         Raw inputs (SMILES, formulas ...) or whatever ``estimator`` accepts; rows are taken
         with ``sklearn.utils._safe_indexing`` (lists, arrays, pandas objects by position).
@@ -617,11 +623,15 @@ def evaluate_transfer(
         (``ShuffleSplit``, ``RepeatedKFold``) are allowed; the ``overall`` metrics then pool
         all out-of-fold predictions, repeated rows included.
     baseline : "default", estimator or None, default="default"
-        The model without transfer. ``"default"`` is a pipeline of the featurizer of the
-        first model of ``estimator``'s library (``SourceModel.make_featurizer()``) and a
-        ``RandomForestRegressor(n_estimators=500, random_state=random_state)``
-        (``RandomForestClassifier`` for classifiers). An estimator is cloned and fit on raw
-        ``X``. None skips the baseline.
+        The model without transfer. For a regressor on raw inputs, ``"default"`` is
+        :class:`~sklearn_shotgun.NoTransferRegressor` (``random_state=random_state``): the
+        best of forests on every descriptor the inputs allow (count fingerprints, RDKit 2D
+        descriptors and compositions for SMILES; compositions for formulas), chosen by its
+        own inner CV inside each outer fold, which is the model a practitioner would fit
+        without transfer. For classifiers it is a pipeline of the featurizer of the first
+        model of the library and a ``RandomForestClassifier(n_estimators=500)``; for
+        sources on precomputed descriptors a forest on ``X``. An estimator is cloned and fit
+        on raw ``X``. None skips the baseline.
     control : None, "untrained" or ModelLibrary, default=None
         ``"untrained"`` evaluates a clone of ``estimator`` whose library is replaced by
         ``untrained_library(library, random_state)``: same architectures, columns, scaling
@@ -699,10 +709,10 @@ def evaluate_transfer(
     control="untrained", random_state=0)`` adds the default forest baseline and the untrained
     control.
     """
+    variants = _check_variants(estimator)
+    estimator = next(iter(variants.values()))
     classification = is_classifier(estimator)
     task = "classification" if classification else "regression"
-    if not hasattr(estimator, "fit") or not hasattr(estimator, "predict"):
-        raise TypeError(f"estimator must have fit and predict, got {type(estimator).__name__}")
     try:
         n_samples = _num_samples(X)
     except TypeError as exc:
@@ -744,7 +754,7 @@ def evaluate_transfer(
     # ---- the models
     library_key = _find_library_param(estimator)
     library = _as_library(estimator.get_params(deep=True)[library_key]) if library_key else None
-    models: dict[str, Any] = {"transfer": estimator}
+    models: dict[str, Any] = dict(variants)
     if isinstance(baseline, str):
         if baseline != "default":
             raise ValueError(f"baseline must be 'default', an estimator or None, got {baseline!r}")
@@ -792,7 +802,27 @@ def evaluate_transfer(
 
         results_iter = tqdm(results_iter, total=len(tasks), desc="nested CV", unit="fit")
     results = list(results_iter)
-    return _collect(results, y, metrics, splits, task, n_samples, return_predictions, estimator)
+    return _collect(
+        results, y, metrics, splits, task, n_samples, return_predictions, estimator, list(models)
+    )
+
+
+def _check_variants(estimator: Any) -> dict[str, Any]:
+    """``{name: estimator}`` of the models under test (one estimator is named "transfer")."""
+    variants = dict(estimator) if isinstance(estimator, Mapping) else {"transfer": estimator}
+    if not variants:
+        raise ValueError("estimator is an empty dict; give at least one estimator")
+    for name, est in variants.items():
+        if not isinstance(name, str) or name in ("baseline", "control"):
+            raise ValueError(
+                f"variant names must be strings other than 'baseline' and 'control', got {name!r}"
+            )
+        if not hasattr(est, "fit") or not hasattr(est, "predict"):
+            raise TypeError(f"estimator must have fit and predict, got {type(est).__name__}")
+    kinds = {is_classifier(est) for est in variants.values()}
+    if len(kinds) > 1:
+        raise ValueError("the variants mix classifiers and regressors; evaluate them apart")
+    return variants
 
 
 def _collect(
@@ -804,6 +834,7 @@ def _collect(
     n_samples: int,
     return_predictions: bool,
     estimator: Any,
+    order: list[str],
 ) -> TransferEvaluation:
     fold_rows = []
     pred_frames = []
@@ -850,7 +881,7 @@ def _collect(
     fits = pd.DataFrame(fit_rows)
     # Layers are ints or "all": keep them as given (a float column would turn -1 into -1.0).
     fits["best_layer"] = pd.Series([r["best_layer"] for r in fit_rows], dtype=object)
-    models = [m for m in _MODEL_ORDER if m in set(folds["model"])]
+    models = [m for m in order if m in set(folds["model"])]
 
     summary_rows = {}
     for model in models:

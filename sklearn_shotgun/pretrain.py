@@ -20,8 +20,10 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from ._io import atomic_write_text
+from ._targets import check_target_transform, transform_target
 from ._validation import check_finite_target
 from .evaluation import CLASSIFICATION_METRICS, METRICS, REGRESSION_METRICS
+from .featurizers._base import coerce_items
 from .library import ModelLibrary, SourceModel
 from .library.source_model import _descriptor_label, featurizer_spec, make_model_id
 from .nets.ensemble import ModelSpec, TrainResult, predict_state_dict, train_models
@@ -167,7 +169,16 @@ class ShotgunPretrainer(BaseEstimator):
     verbose : int, default=1
         0 silences the progress bar.
     property, units, material, dataset : str, default=""
-        Metadata stored with every model ("Cv", "cal/(mol K)", "molecule", "QM9").
+        Metadata stored with every model ("Cv", "cal/(mol K)", "molecule", "QM9"); ``units``
+        are those of ``y`` as given to ``fit``, before ``target_transform``.
+    target_transform : {None, "per_gram", "per_heavy_atom", "per_atom", "log10"}, default=None
+        The form of ``y`` the networks learn, recorded with every model
+        (``SourceModel.target_transform``; the models predict this form): ``y`` divided by
+        the molar mass, the heavy-atom count or the atom count of each input (SMILES, or
+        formulas for a ``CompositionFeaturizer(input="formula")``), or ``log10(y)``.
+        Intensive forms of extensive sources (a heat capacity per gram rather than per
+        molecule) transfer better to intensive targets: see ``docs/accuracy.md``. The
+        per-size forms need raw inputs (a ``featurizer``).
 
     Attributes
     ----------
@@ -229,6 +240,7 @@ class ShotgunPretrainer(BaseEstimator):
         units: str = "",
         material: str = "",
         dataset: str = "",
+        target_transform: str | None = None,
     ) -> None:
         self.featurizer = featurizer
         self.n_models = n_models
@@ -254,6 +266,7 @@ class ShotgunPretrainer(BaseEstimator):
         self.units = units
         self.material = material
         self.dataset = dataset
+        self.target_transform = target_transform
 
     # -- validation ---------------------------------------------------------------------
     def _check_params(self) -> None:
@@ -282,6 +295,12 @@ class ShotgunPretrainer(BaseEstimator):
             )
         if self.engine not in ("batched", "skorch"):
             raise ValueError(f"engine must be 'batched' or 'skorch', got {self.engine!r}.")
+        check_target_transform(self.target_transform)
+        if self.target_transform not in (None, "log10") and self.featurizer is None:
+            raise ValueError(
+                f"target_transform={self.target_transform!r} needs the raw inputs (SMILES or "
+                "formulas) to compute each row's size; it cannot be used with featurizer=None."
+            )
 
     def _descriptors(self, X: Any, fit: bool) -> Any:
         """Descriptor matrix (float32 dense or CSR) of raw inputs, NaN rows rejected."""
@@ -418,7 +437,11 @@ class ShotgunPretrainer(BaseEstimator):
         featurizer = featurizer_spec(self.featurizer_) if self.featurizer is not None else None
         descriptor = _descriptor_label(featurizer)
         return SourceModel(
-            id=make_model_id(self.property or "y", descriptor, seed),
+            id=make_model_id(
+                "-".join(filter(None, [self.property or "y", self.target_transform])),
+                descriptor,
+                seed,
+            ),
             architecture=list(spec.architecture),
             state_dict=result.state_dict,
             columns=spec.columns,
@@ -435,6 +458,7 @@ class ShotgunPretrainer(BaseEstimator):
             units=self.units,
             material=self.material,
             dataset=self.dataset,
+            target_transform=self.target_transform,
             training={
                 "seed": seed,
                 "n_samples": len(spec.train_rows),
@@ -524,6 +548,14 @@ class ShotgunPretrainer(BaseEstimator):
                 f"rows); got n_samples={D.shape[0]}."
             )
         y = self._targets(y, D.shape[0])
+        if self.target_transform is not None:
+            if self.task_ == "classification":
+                raise ValueError("target_transform applies to regression targets only.")
+            inputs = (
+                "formula" if getattr(self.featurizer_, "input", None) == "formula" else "smiles"
+            )
+            X_items = X if self.featurizer is None else coerce_items(X, "inputs")[0]
+            y = transform_target(self.target_transform, X_items, y, inputs=inputs)
         self.descriptor_columns_ = self._candidate_columns(D)
         if len(self.descriptor_columns_) == 0:
             raise ValueError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import numbers
@@ -24,7 +25,7 @@ from sklearn.base import (
 )
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, check_cv
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -34,11 +35,16 @@ from ._finetune import FineTunedClassifier, FineTunedRegressor
 from ._forest import FastRandomForestClassifier, FastRandomForestRegressor
 from ._screen import ridge_loo_screen
 from ._validation import check_finite_target
+from .baseline import default_descriptors, input_kind
 from .featurizers._base import coerce_items
 from .featurizers.frozen import FrozenNetFeaturizer
 from .library import ModelLibrary, SourceModel
 
-__all__ = ["Candidate", "ShotgunTransferClassifier", "ShotgunTransferRegressor"]
+__all__ = ["NO_TRANSFER", "Candidate", "ShotgunTransferClassifier", "ShotgunTransferRegressor"]
+
+#: ``transfer_table_["source"]`` of the candidates that use no source network.
+NO_TRANSFER = "no transfer"
+_FEATURE_PARTS = ("frozen", "prediction", "descriptor")
 
 _REGRESSION_METRICS = {
     "mae": "neg_mean_absolute_error",
@@ -57,15 +63,18 @@ class Candidate:
     costs nothing; the features were computed once, for every row, before the search.
     """
 
-    model_id: str
-    layer: int | str
+    model_id: str | None
+    layer: int | str | None
     features: np.ndarray
     head: Any
+    descriptor: str | None = None
 
     def __deepcopy__(self, memo: dict) -> Candidate:
         return self
 
     def __repr__(self) -> str:
+        if self.model_id is None:
+            return f"{NO_TRANSFER}[{self.descriptor}]"
         return f"{self.model_id}@{self.layer}"
 
 
@@ -115,9 +124,9 @@ class _ShotgunTransferBase(BaseEstimator):
     def __init__(
         self,
         library: Any,
-        layers: str | int | Sequence[int | str] = "last",
+        layers: str | int | Sequence[int | str] = "each",
         head: Any = None,
-        search: str = "grid",
+        search: str = "screen",
         cv: Any = 5,
         scoring: str | None = "neg_mean_absolute_error",
         n_jobs: int | None = None,
@@ -127,6 +136,8 @@ class _ShotgunTransferBase(BaseEstimator):
         top_k: int = 20,
         ensemble: int = 1,
         features: str = "frozen",
+        descriptor: Any = "auto",
+        no_transfer: bool = True,
         n_reinit: int = 1,
         verbose: int = 0,
     ) -> None:
@@ -142,6 +153,8 @@ class _ShotgunTransferBase(BaseEstimator):
         self.top_k = top_k
         self.ensemble = ensemble
         self.features = features
+        self.descriptor = descriptor
+        self.no_transfer = no_transfer
         self.n_reinit = n_reinit
         self.verbose = verbose
 
@@ -151,10 +164,26 @@ class _ShotgunTransferBase(BaseEstimator):
             raise ValueError(f"search must be 'grid', 'halving' or 'screen', got {self.search!r}.")
         if self.strategy not in ("frozen", "finetune"):
             raise ValueError(f"strategy must be 'frozen' or 'finetune', got {self.strategy!r}.")
-        if self.features not in ("frozen", "frozen+descriptor"):
+        parts = self.features.split("+") if isinstance(self.features, str) else []
+        if (
+            not parts
+            or parts[0] != "frozen"
+            or len(set(parts)) != len(parts)
+            or not set(parts) <= set(_FEATURE_PARTS)
+        ):
             raise ValueError(
-                f"features must be 'frozen' or 'frozen+descriptor', got {self.features!r}."
+                "features must be 'frozen' optionally followed by '+prediction' and/or "
+                f"'+descriptor' (e.g. 'frozen+prediction+descriptor'), got {self.features!r}."
             )
+        if not (
+            (isinstance(self.descriptor, str) and self.descriptor in ("auto", "source"))
+            or hasattr(self.descriptor, "transform")
+        ):
+            raise ValueError(
+                f"descriptor must be 'auto', 'source' or a featurizer, got {self.descriptor!r}."
+            )
+        if not isinstance(self.no_transfer, bool | np.bool_):
+            raise ValueError(f"no_transfer must be True or False, got {self.no_transfer!r}.")
         for name in ("top_k", "ensemble", "n_reinit"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
@@ -255,11 +284,45 @@ class _ShotgunTransferBase(BaseEstimator):
             raise ValueError(f"No source model in the library accepts these inputs ({reasons}).")
         return matrices, failures
 
+    def _target_descriptors(self, X: Any) -> tuple[dict[str, Any], str | None]:
+        """Fitted target featurizers by name (for the no-transfer candidates), and the name
+        of the one that ``features="...+descriptor"`` appends (None: the source's own)."""
+        if self._precomputed:
+            return {"X": None}, None if self.descriptor == "source" else "X"
+        if hasattr(self.descriptor, "transform"):
+            return {"descriptor": clone(self.descriptor)}, "descriptor"
+        featurizers = default_descriptors(self._input_kind)
+        appended = "rdkit2d" if self._input_kind == "smiles" else "composition"
+        return featurizers, None if self.descriptor == "source" else appended
+
     def _candidates(self, library: ModelLibrary, X: Any, n_rows: int) -> list[Candidate]:
+        parts = set(self.features.split("+"))
+        featurizers, appended = self._target_descriptors(X)
+        self.target_featurizers_ = {}
+        target: dict[str, np.ndarray] = {}
+        for name, featurizer in featurizers.items():
+            if featurizer is None:  # precomputed: X is the descriptor matrix
+                T = X
+            else:
+                featurizer = featurizer.fit(X)
+                T = featurizer.transform(X)
+                T = T.toarray() if hasattr(T, "toarray") else T
+                self.target_featurizers_[name] = featurizer
+            target[name] = np.asarray(T, dtype=np.float32)
         matrices, failures = self._descriptor_groups(library, X)
         self.rejected_featurizers_ = failures
+        if failures:
+            skipped = [m.id for m in library if _featurizer_key(m) in failures]
+            warnings.warn(
+                f"{len(skipped)} source model(s) were left out because their featurizer does "
+                f"not accept these inputs ({'; '.join(failures.values())}), e.g. "
+                f"{skipped[:3]}.",
+                UserWarning,
+                stacklevel=3,
+            )
         rng = check_random_state(self.random_state)
-        with_descriptor = self.features == "frozen+descriptor"
+        own_descriptor = "descriptor" in parts and appended is None
+        extra = target[appended] if "descriptor" in parts and appended is not None else None
         self._missing_layers: list[tuple[str, int]] = []
         candidates = []
         too_narrow = 0
@@ -271,11 +334,25 @@ class _ShotgunTransferBase(BaseEstimator):
                 continue
             for layer in self._layer_choices(model):
                 frozen = FrozenNetFeaturizer(
-                    model, layer, precomputed=True, with_descriptor=with_descriptor
+                    model,
+                    layer,
+                    precomputed=True,
+                    with_descriptor=own_descriptor,
+                    with_prediction="prediction" in parts,
                 )
                 H = frozen.fit(D).transform_descriptors(D)
+                if extra is not None:
+                    H = np.hstack([H, extra])
                 seed = int(rng.randint(np.iinfo(np.int32).max))
-                candidates.append(Candidate(model.id, layer, H, self._make_head(n_rows, H, seed)))
+                candidates.append(
+                    Candidate(
+                        model.id,
+                        layer,
+                        H,
+                        self._make_head(n_rows, H, seed),
+                        appended if extra is not None else None,
+                    )
+                )
         if self._missing_layers:
             warnings.warn(
                 f"{len(self._missing_layers)} (source, layer) pairs were skipped because the "
@@ -291,6 +368,10 @@ class _ShotgunTransferBase(BaseEstimator):
                 else ""
             )
             raise ValueError(f"No (source, layer) candidate fits these inputs and layers{detail}.")
+        if self.no_transfer:
+            for name, T in target.items():
+                seed = int(rng.randint(np.iinfo(np.int32).max))
+                candidates.append(Candidate(None, None, T, self._make_head(n_rows, T, seed), name))
         return candidates
 
     def _make_head(self, n_rows: int, H: np.ndarray, seed: int) -> Any:
@@ -355,19 +436,26 @@ class _ShotgunTransferBase(BaseEstimator):
         last: dict[int, int] = {}
         for i, cand in enumerate(params):
             last[id(cand)] = i
-        for cand in candidates:
-            model = library[cand.model_id]
-            row = {
-                "source": cand.model_id,
-                "property": model.property,
-                "dataset": model.dataset,
-                "descriptor": model.descriptor,
-                "layer": cand.layer,
-                "n_features": cand.features.shape[1],
-            }
-            row.update({f"source_{k}": v for k, v in model.metrics.items() if k != "rows"})
+        for index, cand in enumerate(candidates):
+            if cand.model_id is None:
+                row = {"source": NO_TRANSFER, "property": "", "dataset": "", "layer": None}
+                row["descriptor"] = cand.descriptor
+                row["target_transform"] = None
+            else:
+                model = library[cand.model_id]
+                row = {
+                    "source": cand.model_id,
+                    "property": model.property,
+                    "dataset": model.dataset,
+                    "descriptor": model.descriptor,
+                    "target_transform": model.target_transform,
+                    "layer": cand.layer,
+                }
+                row.update({f"source_{k}": v for k, v in model.metrics.items() if k != "rows"})
+            row["n_features"] = cand.features.shape[1]
+            row["_candidate"] = index
             if screen is not None:
-                row["screen_score"] = screen[id(cand)]
+                row["screen_score"] = screen.get(id(cand), np.nan)
             i = last.get(id(cand))
             names = [primary] if halving else list(metrics)
             for name in names:
@@ -421,22 +509,30 @@ class _ShotgunTransferBase(BaseEstimator):
                 f"n_samples={len(y)} is too few for {n_splits}-fold cross-validation "
                 f"(at least {2 * n_splits} rows needed)."
             )
+        self._input_kind = "numeric" if self._precomputed else input_kind(X)
+        if not self._precomputed:
+            library = _reading(library, self._input_kind)
         candidates = self._candidates(library, X, len(y))
         screen = None
         if self.search == "screen":
+            # The no-transfer candidates are always searched: they are the fallback.
+            screened = [c for c in candidates if c.model_id is not None]
             scores = ridge_loo_screen(
-                [c.features for c in candidates],
+                [c.features for c in screened],
                 y,
                 classification=is_classifier(self),
                 groups=groups,
             )
-            screen = {id(c): s for c, s in zip(candidates, scores, strict=True)}
+            screen = {id(c): s for c, s in zip(screened, scores, strict=True)}
             order = np.argsort(-scores, kind="stable")[: self.top_k]
-            searched = [candidates[i] for i in order]
+            searched = [screened[i] for i in order]
+            searched += [c for c in candidates if c.model_id is None]
         else:
             searched = candidates
         self.cv_results_ = self._search(searched, y, cv, groups)
         table = self._table(library, searched, self.cv_results_, screen)
+        chosen_rows = table["_candidate"].to_numpy()
+        table = table.drop(columns="_candidate")
         if screen is not None:  # screened-out candidates are listed after the searched ones
             rest = [c for c in candidates if c not in searched]
             extra = pd.DataFrame(
@@ -450,11 +546,12 @@ class _ShotgunTransferBase(BaseEstimator):
         self.transfer_table_ = table
         self.n_candidates_ = len(candidates)
 
-        by_key = {(c.model_id, str(c.layer)): c for c in searched}
         # Only searched candidates have CV scores; the screen's leftovers rank after them.
-        top = table.iloc[: min(self.ensemble, len(searched))]
-        chosen = [by_key[(r.source, str(r.layer))] for r in top.itertuples()]
-        self.best_source_ = chosen[0].model_id
+        ranked = [searched[i] for i in chosen_rows]
+        if self.strategy == "finetune":  # fine-tuning needs a source network
+            ranked = [c for c in ranked if c.model_id is not None]
+        chosen = ranked[: self.ensemble]
+        self.best_source_ = chosen[0].model_id if chosen[0].model_id is not None else NO_TRANSFER
         self.best_layer_ = chosen[0].layer
         primary, _ = self._scoring()
         self.best_score_ = (
@@ -468,7 +565,15 @@ class _ShotgunTransferBase(BaseEstimator):
             )
         else:
             self.estimators_ = Parallel(n_jobs=self.n_jobs)(
-                delayed(_refit)(library[c.model_id], c, X, y, self.features) for c in chosen
+                delayed(_refit)(
+                    library[c.model_id] if c.model_id is not None else None,
+                    c,
+                    X,
+                    y,
+                    self.features,
+                    self.target_featurizers_,
+                )
+                for c in chosen
             )
         self.best_estimator_ = self.estimators_[0]
         return self
@@ -521,16 +626,56 @@ def _merge_results(
     return merged
 
 
-def _refit(model: SourceModel, cand: Candidate, X: Any, y: np.ndarray, features: str) -> Pipeline:
-    """Pipeline(frozen net, head) on raw inputs, with the head refit on all rows."""
+def _refit(
+    model: SourceModel | None,
+    cand: Candidate,
+    X: Any,
+    y: np.ndarray,
+    features: str,
+    target_featurizers: dict[str, Any],
+) -> Pipeline:
+    """Pipeline(features, head) on raw inputs, with the head refit on all rows."""
+    head = clone(cand.head).fit(cand.features, y)
+    descriptor = target_featurizers.get(cand.descriptor) if cand.descriptor else None
+    if model is None:  # no transfer: the head on the target's own descriptor
+        steps = [("descriptor", descriptor)] if descriptor is not None else []
+        return Pipeline([*steps, ("head", head)])
+    parts = set(features.split("+"))
     frozen = FrozenNetFeaturizer(
         model,
         cand.layer,
         precomputed=model.featurizer is None,
-        with_descriptor=features == "frozen+descriptor",
+        with_descriptor="descriptor" in parts and cand.descriptor is None,
+        with_prediction="prediction" in parts,
     ).fit(X)
-    head = clone(cand.head).fit(cand.features, y)
+    if descriptor is not None:
+        union = FeatureUnion([("frozen", frozen), ("descriptor", descriptor)]).fit(X)
+        return Pipeline([("features", union), ("head", head)])
     return Pipeline([("frozen", frozen), ("head", head)])
+
+
+def _reading(library: ModelLibrary, kind: str) -> ModelLibrary:
+    """``library`` with its composition sources reading ``kind`` ("smiles" or "formula").
+
+    A composition source only sees element amounts, which a SMILES gives as well as a
+    formula (hydrogens included), so a source trained on formulas applies to molecules and
+    polymer repeat units, and one trained on SMILES to formulas.
+    """
+    models, changed = [], False
+    for model in library:
+        spec = model.featurizer
+        if (
+            spec is not None
+            and spec.get("class") == "CompositionFeaturizer"
+            and spec.get("params", {}).get("input", "formula") != kind
+        ):
+            spec = {**spec, "params": {**spec.get("params", {}), "input": kind}}
+            model = dataclasses.replace(model, featurizer=spec)
+            changed = True
+        models.append(model)
+    if not changed:
+        return library
+    return ModelLibrary(models, name=library.name, description=library.description)
 
 
 class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
@@ -662,9 +807,9 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
     def __init__(
         self,
         library: Any,
-        layers: str | int | Sequence[int | str] = "last",
+        layers: str | int | Sequence[int | str] = "each",
         head: Any = None,
-        search: str = "grid",
+        search: str = "screen",
         cv: Any = 5,
         scoring: str | None = "accuracy",
         n_jobs: int | None = None,
@@ -674,6 +819,8 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
         top_k: int = 20,
         ensemble: int = 1,
         features: str = "frozen",
+        descriptor: Any = "auto",
+        no_transfer: bool = True,
         n_reinit: int = 1,
         verbose: int = 0,
     ) -> None:
@@ -691,6 +838,8 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
             top_k=top_k,
             ensemble=ensemble,
             features=features,
+            descriptor=descriptor,
+            no_transfer=no_transfer,
             n_reinit=n_reinit,
             verbose=verbose,
         )

@@ -7,6 +7,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_shotgun import (
     CompositionFeaturizer,
+    DescriptorFeaturizer,
     FingerprintFeaturizer,
     FrozenNetFeaturizer,
     ShotgunPretrainer,
@@ -36,8 +37,9 @@ FEATURIZER_EXPECTED_FAILURES = {
     "check_f_contiguous_array_estimator": _REJECTS,
     "check_transformer_data_not_an_array": _REJECTS + "; list/Series/DataFrame inputs tested",
     "check_transformer_general": _STRING_VERSION,
-    "check_transformer_preserve_dtypes": "fingerprints are uint8/uint16 and compositions "
-    "float64 whatever the input; not a numeric transform that could preserve a dtype",
+    "check_transformer_preserve_dtypes": "fingerprints are uint8/uint16, compositions and "
+    "descriptors float64 whatever the input; not a numeric transform that could preserve a "
+    "dtype",
     "check_methods_sample_order_invariance": _STRING_VERSION,
     "check_methods_subset_invariance": _STRING_VERSION,
     "check_fit2d_1sample": _REJECTS,
@@ -92,6 +94,7 @@ def _expected_failed_checks(estimator):
         ),
         CompositionFeaturizer(),
         CompositionFeaturizer(stats=["gmean"], input="smiles"),
+        DescriptorFeaturizer(),
         FrozenNetFeaturizer(LIBRARY[0], precomputed=True),
         ShotgunTransferRegressor(LIBRARY, cv=3, random_state=0),
         ShotgunTransferClassifier(LIBRARY, cv=3, random_state=0),

@@ -24,7 +24,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit
 from sklearn.pipeline import make_pipeline
 
-from sklearn_shotgun import FingerprintFeaturizer, ModelLibrary
+from sklearn_shotgun import FingerprintFeaturizer, ModelLibrary, NoTransferRegressor
 from sklearn_shotgun.evaluation import TransferEvaluation, evaluate_transfer, untrained_library
 from sklearn_shotgun.transfer import ShotgunTransferRegressor
 
@@ -234,10 +234,10 @@ def test_report(recorded):
 
 
 @pytest.mark.slow
-def test_default_baseline_is_a_forest_on_the_library_descriptor(qm9_pool, polymers):
+def test_default_baseline_is_the_best_descriptor_forest(qm9_pool, polymers):
     X, y = polymers
     result = evaluate_transfer(
-        ShotgunTransferRegressor(qm9_pool, cv=3, random_state=0),
+        ShotgunTransferRegressor(qm9_pool, cv=3, layers="last", top_k=3, random_state=0),
         X,
         y,
         cv=3,
@@ -246,15 +246,51 @@ def test_default_baseline_is_a_forest_on_the_library_descriptor(qm9_pool, polyme
     )
     assert result.models == ["transfer", "baseline"]
     train, _ = result.splits[0]
-    forest = make_pipeline(
-        qm9_pool[0].make_featurizer(), RandomForestRegressor(n_estimators=500, random_state=0)
-    )
-    forest.fit([X[i] for i in train], y[train])
+    # The default baseline is NoTransferRegressor, fit on the outer-training rows only.
+    best = NoTransferRegressor(random_state=0).fit([X[i] for i in train], y[train])
+    assert set(best.cv_results_["descriptor"]) == {"morgan_counts", "rdkit2d", "composition"}
     pred = result.predictions
     mine = pred[(pred["model"] == "baseline") & (pred["fold"] == 0)]
     np.testing.assert_allclose(
-        mine["y_pred"].to_numpy(), forest.predict([X[i] for i in mine["row"]]), rtol=1e-12
+        mine["y_pred"].to_numpy(), best.predict([X[i] for i in mine["row"]]), rtol=1e-12
     )
+
+
+def test_variants_share_folds_baseline_and_control(qm9_pool, polymers, small_forest):
+    X, y = polymers
+    variants = {
+        "last layer": ShotgunTransferRegressor(
+            qm9_pool, cv=3, layers="last", no_transfer=False, random_state=0
+        ),
+        "each layer": ShotgunTransferRegressor(
+            qm9_pool, cv=3, layers="each", no_transfer=False, random_state=0
+        ),
+    }
+    result = evaluate_transfer(
+        variants, X, y, cv=3, baseline=small_forest, control="untrained", random_state=0
+    )
+    assert result.models == ["last layer", "each layer", "baseline", "control"]
+    # One call equals separate calls on the same folds.
+    alone = evaluate_transfer(
+        variants["each layer"], X, y, cv=3, baseline=small_forest, random_state=0
+    )
+    for name, other in (("each layer", "transfer"), ("baseline", "baseline")):
+        np.testing.assert_allclose(
+            result.summary.loc[name, ("mae", "mean")], alone.summary.loc[other, ("mae", "mean")]
+        )
+    # The control is the first variant's search over untrained weights.
+    assert set(result.selected["model"]) == {"last layer", "each layer", "control"}
+    assert (result.selected[result.selected["model"] == "control"]["best_layer"] == -1).all()
+
+
+@pytest.mark.parametrize(
+    ("variants", "match"),
+    [({}, "empty dict"), ({"baseline": Ridge()}, "other than 'baseline'"), ({1: Ridge()}, "")],
+)
+def test_bad_variants(variants, match):
+    X, y = np.zeros((10, 2)), np.arange(10.0)
+    with pytest.raises(ValueError, match=match):
+        evaluate_transfer(variants, X, y, baseline=None)
 
 
 # --------------------------------------------------------------------------- untrained control

@@ -20,12 +20,16 @@ from sklearn_shotgun import (
     SourceModel,
 )
 from sklearn_shotgun._finetune import FineTunedRegressor
+from sklearn_shotgun.transfer import NO_TRANSFER
 
 
 @pytest.fixture(scope="module")
 def fitted(qm9_pool, polymers):
     X, y = polymers
-    return ShotgunTransferRegressor(qm9_pool, layers="each", cv=5, random_state=0).fit(X, y)
+    # The grid over every (source, layer) candidate, without the no-transfer fallback.
+    return ShotgunTransferRegressor(
+        qm9_pool, layers="each", search="grid", no_transfer=False, cv=5, random_state=0
+    ).fit(X, y)
 
 
 class TestFrozenNetFeaturizer:
@@ -168,7 +172,13 @@ class TestSearchVariants:
     def test_screen_keeps_top_k(self, qm9_pool, polymers):
         X, y = polymers
         model = ShotgunTransferRegressor(
-            qm9_pool, layers="each", search="screen", top_k=3, cv=5, random_state=0
+            qm9_pool,
+            layers="each",
+            search="screen",
+            top_k=3,
+            no_transfer=False,
+            cv=5,
+            random_state=0,
         ).fit(X, y)
         table = model.transfer_table_
         assert len(table) == model.n_candidates_
@@ -183,14 +193,20 @@ class TestSearchVariants:
     def test_screen_ensemble_larger_than_top_k(self, qm9_pool, polymers):
         X, y = polymers
         model = ShotgunTransferRegressor(
-            qm9_pool, search="screen", top_k=2, ensemble=4, cv=5, random_state=0
+            qm9_pool,
+            search="screen",
+            top_k=2,
+            ensemble=4,
+            no_transfer=False,
+            cv=5,
+            random_state=0,
         ).fit(X, y)
         assert len(model.estimators_) == 2
 
     def test_screen_with_groups_differs_from_plain_screen(self, qm9_pool, polymers):
         X, y = polymers
         groups = np.arange(len(y)) % 4
-        params = dict(layers="each", search="screen", top_k=3, random_state=0)
+        params = dict(layers="each", search="screen", top_k=3, no_transfer=False, random_state=0)
         grouped = ShotgunTransferRegressor(qm9_pool, cv=GroupKFold(4), **params)
         plain = ShotgunTransferRegressor(qm9_pool, cv=5, **params)
         a = grouped.fit(X, y, groups=groups).transfer_table_.set_index(["source", "layer"])
@@ -203,13 +219,15 @@ class TestSearchVariants:
         deepest = max(depths) - 1
         assert min(depths) <= deepest  # some sources lack that layer
         with pytest.warns(UserWarning, match="no such hidden layer"):
-            model = ShotgunTransferRegressor(qm9_pool, layers=[deepest], cv=5).fit(X, y)
+            model = ShotgunTransferRegressor(
+                qm9_pool, layers=[deepest], search="grid", no_transfer=False, cv=5
+            ).fit(X, y)
         assert len(model.transfer_table_) == sum(d > deepest for d in depths)
 
     def test_halving(self, qm9_pool, polymers):
         X, y = polymers
         model = ShotgunTransferRegressor(
-            qm9_pool, layers="each", search="halving", cv=3, random_state=0
+            qm9_pool, layers="each", search="halving", no_transfer=False, cv=3, random_state=0
         ).fit(X, y)
         assert model.best_source_ in qm9_pool.ids
         assert (
@@ -219,17 +237,31 @@ class TestSearchVariants:
 
     def test_ensemble_averages_the_k_best(self, qm9_pool, polymers):
         X, y = polymers
-        model = ShotgunTransferRegressor(qm9_pool, ensemble=3, cv=5, random_state=0).fit(X, y)
+        model = ShotgunTransferRegressor(
+            qm9_pool,
+            layers="last",
+            search="grid",
+            no_transfer=False,
+            ensemble=3,
+            cv=5,
+            random_state=0,
+        ).fit(X, y)
         assert len(model.estimators_) == 3
         sources = [est.named_steps["frozen"].source_.id for est in model.estimators_]
         assert sources == list(model.transfer_table_["source"].iloc[:3])
         expected = np.mean([est.predict(X) for est in model.estimators_], axis=0)
         np.testing.assert_allclose(model.predict(X), expected)
 
-    def test_frozen_plus_descriptor(self, qm9_pool, polymers):
+    def test_frozen_plus_source_descriptor(self, qm9_pool, polymers):
         X, y = polymers
         model = ShotgunTransferRegressor(
-            qm9_pool, features="frozen+descriptor", cv=5, random_state=0
+            qm9_pool,
+            layers="last",
+            features="frozen+descriptor",
+            descriptor="source",
+            no_transfer=False,
+            cv=5,
+            random_state=0,
         ).fit(X, y)
         source = qm9_pool[model.best_source_]
         width = source.hidden_widths[-1] + len(source.columns)
@@ -263,7 +295,9 @@ class TestSearchVariants:
 def test_classifier(qm9_pool, polymers):
     X, y = polymers
     labels = np.where(y > np.median(y), "high", "low")
-    clf = ShotgunTransferClassifier(qm9_pool, cv=3, random_state=0).fit(X, labels)
+    clf = ShotgunTransferClassifier(
+        qm9_pool, layers="last", search="grid", no_transfer=False, cv=3, random_state=0
+    ).fit(X, labels)
     assert list(clf.classes_) == ["high", "low"]
     proba = clf.predict_proba(X)
     assert proba.shape == (58, 2)
@@ -271,7 +305,8 @@ def test_classifier(qm9_pool, polymers):
     assert "cv_accuracy_mean" in clf.transfer_table_
     assert set(clf.predict(X)) <= {"high", "low"}
     screened = ShotgunTransferClassifier(qm9_pool, search="screen", top_k=2, cv=3).fit(X, labels)
-    assert screened.transfer_table_["cv_accuracy_mean"].notna().sum() == 2
+    # The two best of the screen, and the three no-transfer forests.
+    assert screened.transfer_table_["cv_accuracy_mean"].notna().sum() == 2 + 3
 
 
 class TestBadInput:
@@ -310,6 +345,130 @@ class TestBadInput:
         ],
     )
     def test_invalid_parameters(self, qm9_pool, polymers, params, match):
+        X, y = polymers
+        with pytest.raises(ValueError, match=match):
+            ShotgunTransferRegressor(qm9_pool, **params).fit(X, y)
+
+
+class TestOptions:
+    """No-transfer fallback, stacking, the target's descriptor and mixed libraries."""
+
+    @pytest.fixture(scope="class")
+    def default_fit(self, qm9_pool, polymers):
+        X, y = polymers
+        return ShotgunTransferRegressor(qm9_pool, random_state=0).fit(X, y)
+
+    def test_defaults_search_layers_and_no_transfer(self, default_fit, qm9_pool):
+        table = default_fit.transfer_table_
+        fallback = table[table["source"] == NO_TRANSFER]
+        # Polymer SMILES: forests on count fingerprints, RDKit descriptors, compositions.
+        assert sorted(fallback["descriptor"]) == ["composition", "morgan_counts", "rdkit2d"]
+        assert fallback["cv_mae_mean"].notna().all()  # always searched, never screened out
+        transfer = table[table["source"] != NO_TRANSFER]
+        assert set(transfer["layer"]) == {-k for m in qm9_pool for k in range(1, m.n_hidden + 1)}
+        assert default_fit.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 3
+        searched = table["cv_mae_mean"].notna()
+        assert searched.sum() == min(20, default_fit.n_candidates_ - 3) + 3
+
+    def test_no_transfer_selection_is_a_plain_forest(self, qm9_pool, polymers):
+        X, y = polymers
+        model = ShotgunTransferRegressor(qm9_pool, random_state=0, cv=5).fit(X, y)
+        table = model.transfer_table_
+        best = table.iloc[0]
+        assert model.best_source_ == best["source"]
+        if model.best_source_ == NO_TRANSFER:
+            assert model.best_layer_ is None
+            steps = model.best_estimator_.named_steps
+            assert set(steps) == {"descriptor", "head"}
+            D = steps["descriptor"].transform(X)
+            np.testing.assert_allclose(model.predict(X), steps["head"].predict(D))
+        # Whatever was chosen, its inner score is the best CV MAE of the table.
+        assert best["cv_mae_mean"] == pytest.approx(table["cv_mae_mean"].min())
+
+    def test_no_fallback(self, qm9_pool, polymers):
+        X, y = polymers
+        model = ShotgunTransferRegressor(qm9_pool, no_transfer=False, random_state=0).fit(X, y)
+        assert NO_TRANSFER not in set(model.transfer_table_["source"])
+        assert model.best_source_ in qm9_pool.ids
+
+    def test_prediction_and_descriptor_features(self, qm9_pool, polymers):
+        X, y = polymers
+        kwargs = dict(layers="last", search="grid", no_transfer=False, random_state=0)
+        plain = ShotgunTransferRegressor(qm9_pool, **kwargs).fit(X, y)
+        stacked = ShotgunTransferRegressor(qm9_pool, features="frozen+prediction", **kwargs)
+        stacked.fit(X, y)
+        both = ShotgunTransferRegressor(
+            qm9_pool, features="frozen+prediction+descriptor", **kwargs
+        ).fit(X, y)
+        widths = {m.id: m.hidden_widths[-1] for m in qm9_pool}
+        for model, extra in ((plain, 0), (stacked, 1), (both, 1 + 217)):
+            table = model.transfer_table_.set_index("source")
+            for source, width in widths.items():
+                assert table.loc[source, "n_features"] == width + extra
+        # The stacked column is the source's own prediction of Cv.
+        source = qm9_pool[stacked.best_source_]
+        pipe = stacked.best_estimator_
+        H = pipe.named_steps["frozen"].transform(X)
+        np.testing.assert_allclose(H[:, -1], source.predict(X), rtol=1e-5)
+        # Refit pipelines on raw inputs reproduce the cached features the search used.
+        union = both.best_estimator_.named_steps["features"]
+        assert union.transform(X).shape[1] == widths[both.best_source_] + 1 + 217
+
+    def test_composition_source_trained_on_formulas_reads_smiles(self, qm9_pool, polymers):
+        from sklearn_shotgun import CompositionFeaturizer, ShotgunPretrainer
+
+        X, y = polymers
+        formulas = [f"C{a}H{b}O{c}" for a in range(1, 6) for b in range(2, 8) for c in (1, 2)]
+        rng = np.random.default_rng(0)
+        inorganic = ShotgunPretrainer(
+            CompositionFeaturizer(stats=("mean", "sum")),
+            n_models=2,
+            max_epochs=3,
+            random_state=0,
+            verbose=0,
+            property="mass",
+        ).fit(formulas, rng.normal(size=len(formulas)))
+        mixed = ModelLibrary([*qm9_pool, *inorganic.library_])
+        model = ShotgunTransferRegressor(mixed, layers="last", random_state=0).fit(X, y)
+        assert set(inorganic.library_.ids) <= set(model.transfer_table_["source"])
+        assert model.rejected_featurizers_ == {}
+        # The library itself is unchanged: its sources still read formulas.
+        assert inorganic.library_[0].featurizer["params"]["input"] == "formula"
+
+    def test_sources_left_out_are_named(self, qm9_pool):
+        from sklearn_shotgun import CompositionFeaturizer, ShotgunPretrainer
+
+        smiles = [f"C{'C' * a}{'O' * b}" for a in range(12) for b in range(5)]
+        rng = np.random.default_rng(0)
+        molecular = ShotgunPretrainer(
+            CompositionFeaturizer(input="smiles", stats=("mean", "sum")),
+            n_models=1,
+            max_epochs=3,
+            random_state=0,
+            verbose=0,
+        ).fit(smiles, rng.normal(size=len(smiles)))
+        mixed = ModelLibrary([*qm9_pool, *molecular.library_])
+        formulas = ["Fe2O3", "NaCl", "MgO", "Al2O3", "TiO2", "SiO2", "ZnO", "CuO", "CaO", "KCl"]
+        model = ShotgunTransferRegressor(mixed, cv=2, layers="last", random_state=0)
+        with pytest.warns(UserWarning, match=r"5 source model\(s\) were left out"):
+            model.fit(formulas, np.arange(10, dtype=float))
+        # The composition source trained on SMILES reads the formulas.
+        assert molecular.library_.ids[0] in set(model.transfer_table_["source"])
+        assert next(iter(model.rejected_featurizers_.values())).startswith("morgan")
+        with pytest.raises(ValueError, match="No source model in the library accepts"):
+            ShotgunTransferRegressor(qm9_pool, cv=2).fit(formulas, np.arange(10.0))
+
+    @pytest.mark.parametrize(
+        ("params", "match"),
+        [
+            ({"features": "descriptor"}, "features must be 'frozen'"),
+            ({"features": "frozen+frozen"}, "features must be 'frozen'"),
+            ({"features": "frozen+shap"}, "features must be 'frozen'"),
+            ({"descriptor": "rdkit"}, "descriptor must be 'auto', 'source' or a featurizer"),
+            ({"no_transfer": "yes"}, "no_transfer must be True or False"),
+        ],
+    )
+    def test_bad_params(self, qm9_pool, polymers, params, match):
         X, y = polymers
         with pytest.raises(ValueError, match=match):
             ShotgunTransferRegressor(qm9_pool, **params).fit(X, y)

@@ -71,6 +71,11 @@ class FrozenNetFeaturizer(TransformerMixin, BaseEstimator):
     with_descriptor : bool, default=False
         Append the source's own (unscaled) descriptor columns to the frozen features, so
         that a downstream model can fall back on the raw descriptor.
+    with_prediction : bool, default=False
+        Append the source network's own prediction of its property (in the form it was
+        trained on, see ``SourceModel.target_transform``; class probabilities for a
+        classifier), after the hidden features: stacking, useful when the source property
+        is the target's or a close relative.
 
     Attributes
     ----------
@@ -103,12 +108,14 @@ class FrozenNetFeaturizer(TransformerMixin, BaseEstimator):
         library: Any = None,
         precomputed: bool = False,
         with_descriptor: bool = False,
+        with_prediction: bool = False,
     ) -> None:
         self.source = source
         self.layer = layer
         self.library = library
         self.precomputed = precomputed
         self.with_descriptor = with_descriptor
+        self.with_prediction = with_prediction
 
     def _resolve_source(self) -> Any:
         from ..library import SourceModel
@@ -158,6 +165,9 @@ class FrozenNetFeaturizer(TransformerMixin, BaseEstimator):
             for k in self.layers_
             for j in range(source.hidden_widths[k])
         ]
+        if self.with_prediction:
+            n_pred = len(source.classes) if source.task == "classification" else 1
+            names += [f"{source.id}/prediction_{j}" for j in range(n_pred)]
         if self.with_descriptor:
             names += [f"{source.id}/{n}" for n in self._descriptor_names(source)]
         self.feature_names_out_ = np.asarray(names, dtype=object)
@@ -196,12 +206,20 @@ class FrozenNetFeaturizer(TransformerMixin, BaseEstimator):
     def transform_descriptors(self, D: Any) -> np.ndarray:
         """Frozen features from an already computed descriptor matrix ``D``."""
         check_is_fitted(self, "source_")
-        H = self.source_.transform(D, layer=self.layers_, precomputed=True)
-        if not self.with_descriptor:
-            return H
-        raw = D[:, self.source_.columns]
-        raw = raw.toarray() if sp.issparse(raw) else np.asarray(raw)
-        return np.hstack([H, raw.astype(np.float32)])
+        source = self.source_
+        parts = [source.transform(D, layer=self.layers_, precomputed=True)]
+        if self.with_prediction:
+            out = (
+                source.predict_proba(D, precomputed=True)
+                if source.task == "classification"
+                else source.predict(D, precomputed=True)
+            )
+            parts.append(np.asarray(out, dtype=np.float32).reshape(D.shape[0], -1))
+        if self.with_descriptor:
+            raw = D[:, source.columns]
+            raw = raw.toarray() if sp.issparse(raw) else np.asarray(raw)
+            parts.append(raw.astype(np.float32))
+        return parts[0] if len(parts) == 1 else np.hstack(parts)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -50,6 +50,7 @@ _FILTER_KEYS = (
     "units",
     "material",
     "dataset",
+    "target_transform",
     "descriptor",
     "featurizer",
     "task",
@@ -137,7 +138,7 @@ def _meta(obj: SourceModel | _LazyModel, key: str) -> Any:
     value = entry.get(key)
     if value is None:  # absent or null: the same defaults as SourceModel's constructor
         defaults = {"activation": "relu", "task": "regression", "training": {}, "metrics": {}}
-        return defaults.get(key, None if key == "classes" else "")
+        return defaults.get(key, None if key in ("classes", "target_transform") else "")
     return value
 
 
@@ -297,8 +298,9 @@ class ModelLibrary:
             ``predicate(model) -> bool`` on the :class:`SourceModel` (loads lazy models).
         **metadata
             ``key=value`` criteria on ``id``, ``property``, ``units``, ``material``,
-            ``dataset``, ``descriptor``, ``featurizer`` (class name), ``task``, ``activation``,
-            ``architecture``, ``n_hidden``, ``classes``, ``training``, ``metrics``. A value
+            ``dataset``, ``target_transform``, ``descriptor``, ``featurizer`` (class name),
+            ``task``, ``activation``, ``architecture``, ``n_hidden``, ``classes``,
+            ``training``, ``metrics``. A value
             matches by equality; a list/tuple/set of strings matches any member; a callable is
             applied to the model's value (e.g. ``metrics=lambda m: m["r2"] > 0.9``).
             ``descriptor`` matches the featurizer's class name, its ``kind`` (any of several
@@ -321,7 +323,16 @@ class ModelLibrary:
         architecture, n_inputs, n_hidden, n_samples (training rows) and one column per metric."""
         import pandas as pd
 
-        base = ["id", "property", "units", "material", "dataset", "descriptor", "task"]
+        base = [
+            "id",
+            "property",
+            "target_transform",
+            "units",
+            "material",
+            "dataset",
+            "descriptor",
+            "task",
+        ]
         rows = []
         for obj in self._models.values():
             row = {k: _meta(obj, k) for k in base}

@@ -42,7 +42,7 @@ _BATCH_ROWS = 4096
 #: Featurizers of this package that a library may name. They are imported from
 #: ``sklearn_shotgun.featurizers`` only when first needed (keeps ``import sklearn_shotgun`` cheap
 #: and RDKit optional until a fingerprint model is used).
-_BUILTIN_FEATURIZERS = ("FingerprintFeaturizer", "CompositionFeaturizer")
+_BUILTIN_FEATURIZERS = ("FingerprintFeaturizer", "CompositionFeaturizer", "DescriptorFeaturizer")
 
 #: Classes added with :func:`register_featurizer` (third-party or test featurizers).
 _REGISTERED_FEATURIZERS: dict[str, type] = {}
@@ -233,7 +233,12 @@ class SourceModel:
     classes : list or None
         Class labels, in output order, for classification.
     property, units, material, dataset : str
-        What the network predicts and on which data it was trained.
+        What the network predicts and on which data it was trained (``units`` of the
+        property as measured, before ``target_transform``).
+    target_transform : str or None
+        The form of the property the network learnt and predicts (None: as measured;
+        ``"per_gram"``, ``"per_heavy_atom"``, ``"per_atom"``, ``"log10"``; see
+        :class:`~sklearn_shotgun.ShotgunPretrainer`).
     training : dict
         Provenance: seed, n_samples, bootstrap_sha256, epochs, optimizer, lr, batch_size ...
     metrics : dict
@@ -287,6 +292,7 @@ class SourceModel:
     units: str = ""
     material: str = ""
     dataset: str = ""
+    target_transform: str | None = None
     training: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
 
@@ -608,6 +614,7 @@ class SourceModel:
             "units": self.units,
             "material": self.material,
             "dataset": self.dataset,
+            "target_transform": self.target_transform,
             "featurizer": _to_jsonable(self.featurizer),
             "columns": f"{self.id}/columns",
             "architecture": list(self.architecture),
@@ -707,6 +714,7 @@ class SourceModel:
             units=entry.get("units", ""),
             material=entry.get("material", ""),
             dataset=entry.get("dataset", ""),
+            target_transform=entry.get("target_transform"),
             training=entry.get("training") or {},
             metrics=entry.get("metrics") or {},
         )

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from sklearn_shotgun import CompositionFeaturizer, FingerprintFeaturizer
+from sklearn_shotgun import CompositionFeaturizer, DescriptorFeaturizer, FingerprintFeaturizer
 
 
 @pytest.fixture(scope="module")
-def cases(qm9_smiles, shared_data):
+def cases(qm9_smiles, polymer_smiles, shared_data):
     formulas = pd.read_csv(
         shared_data / "inorganic_crabnet_matbench_formula" / "mp_e_form.csv", nrows=300
     )["formula"].tolist()
@@ -27,6 +27,13 @@ def cases(qm9_smiles, shared_data):
         (FingerprintFeaturizer(counts=True, sparse=True), qm9_smiles[:300]),
         (CompositionFeaturizer(), formulas),
         (CompositionFeaturizer(stats=["gmean", "hmean"], input="smiles"), qm9_smiles[:300]),
+        (DescriptorFeaturizer(), qm9_smiles[:200]),
+        (
+            DescriptorFeaturizer(
+                polymer="cyclic", descriptors=["MolWt", "Ipc", "TPSA", "SPS"], scaling="none"
+            ),
+            polymer_smiles[:100],
+        ),
     ]
 
 

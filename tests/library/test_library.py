@@ -184,6 +184,7 @@ class TestFilter:
         for col in [
             "id",
             "property",
+            "target_transform",
             "units",
             "material",
             "dataset",
@@ -201,7 +202,13 @@ class TestFilter:
         assert row["descriptor"] == "maccs+morgan"
         assert row["n_hidden"] == library["cp-maccs"].n_hidden
         assert row["mae"] == pytest.approx(2.1)
-        assert list(ModelLibrary().to_frame().columns)[:3] == ["id", "property", "units"]
+        assert list(ModelLibrary().to_frame().columns)[:4] == [
+            "id",
+            "property",
+            "target_transform",
+            "units",
+        ]
+        assert frame["target_transform"].isna().all()  # trained on the property as measured
 
 
 class TestSaveLoad:

@@ -1,0 +1,271 @@
+"""Accuracy benchmark: does transfer beat the best model one would fit without it?
+
+For every small-data task (``tasks.py``) and each of its fixed random draws, every method
+is scored by nested cross-validation on the *same* outer folds
+(:func:`sklearn_shotgun.evaluate_transfer` with a dict of variants):
+
+- no-transfer baselines: a random forest on each descriptor the inputs allow (count Morgan
+  fingerprints, RDKit 2D descriptors, compositions), and ``NoTransferRegressor``, which
+  picks among them by inner CV (``evaluate_transfer``'s default baseline);
+- transfer with the package defaults, and each option (``--variants``);
+- the untrained control: the defaults' search over the same architectures with random
+  weights.
+
+The reference of each task is the *best* of the single-descriptor forests, chosen by their
+nested score (which favours the baseline: the choice is made on the test folds). Ratios are
+transfer MAE / that MAE, per draw and averaged; a win is a draw where the ratio is below 1.
+The inner-CV score of the defaults' selection is printed too, labelled optimistic.
+
+Results are appended to a CSV in the cache as each (task, draw) finishes, so an interrupted
+run resumes; ``docs/accuracy.md`` and ``docs/accuracy.csv`` are rewritten at the end.
+
+    python benchmarks/accuracy/run.py --quick      # 8 tasks x 2 draws, 3 variants
+    python benchmarks/accuracy/run.py              # all tasks x 5 draws, all variants
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import make_pipeline
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from library import build
+from tasks import draws, load_tasks
+
+from sklearn_shotgun import (
+    NoTransferRegressor,
+    ShotgunTransferRegressor,
+    evaluate_transfer,
+)
+from sklearn_shotgun._forest import FastRandomForestRegressor
+from sklearn_shotgun.baseline import default_descriptors
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICK_TASKS = [
+    "radonpy_cp",
+    "radonpy_tc",
+    "radonpy_ri",
+    "polyverse_gap_chain",
+    "md_tg",
+    "freesolv",
+    "aflow_kappa_log",
+    "expt_gap",
+]
+
+#: Transfer variants: name -> ShotgunTransferRegressor parameters (besides the library).
+VARIANTS = {
+    "transfer (defaults)": {},
+    "transfer, no fallback": {"no_transfer": False},
+    "transfer +descriptor": {"features": "frozen+descriptor"},
+    "transfer +prediction": {"features": "frozen+prediction"},
+    "transfer, last layer": {"layers": "last"},
+}
+QUICK_VARIANTS = ["transfer (defaults)", "transfer, no fallback"]
+
+
+def _forest(seed: int) -> FastRandomForestRegressor:
+    return FastRandomForestRegressor(n_estimators=300, random_state=seed)
+
+
+def run_one(task, rows, library, variants, seed, n_jobs) -> list[dict]:
+    X = [task.X[i] for i in rows]
+    y = task.y[rows]
+    kind = "formula" if task.input_kind == "formula" else "smiles"
+    models = {
+        name: ShotgunTransferRegressor(library, random_state=seed, **VARIANTS[name])
+        for name in variants
+    }
+    for name, featurizer in default_descriptors(kind).items():
+        models[f"forest: {name}"] = make_pipeline(featurizer, _forest(seed))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # sources left out: expected per class
+        result = evaluate_transfer(
+            models,
+            X,
+            y,
+            cv=5,
+            baseline=NoTransferRegressor(random_state=seed),
+            control="untrained",
+            random_state=seed,
+            n_jobs=n_jobs,
+        )
+    out = []
+    for model in result.models:
+        values = result.folds[(result.folds["model"] == model) & (result.folds["metric"] == "mae")]
+        picks = result.selected[result.selected["model"] == model]
+        out.append(
+            {
+                "model": model,
+                "mae": float(values["value"].mean()),
+                "inner_mae": -float(picks["inner_score"].mean()) if len(picks) else np.nan,
+                "no_transfer_picks": int((picks["best_source"] == "no transfer").sum()),
+            }
+        )
+    return out
+
+
+def summarise(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    rows, lines = [], []
+    for task, frame in raw.groupby("task", sort=False):
+        wide = frame.pivot_table(index="draw", columns="model", values="mae")
+        forests = [c for c in wide.columns if c.startswith("forest: ")]
+        best = min(forests, key=lambda c: wide[c].mean())
+        ref = wide[best]
+        for model in wide.columns:
+            ratio = wide[model] / ref
+            inner = frame[frame["model"] == model]["inner_mae"].mean()
+            picks = frame[frame["model"] == model]["no_transfer_picks"].sum()
+            rows.append(
+                {
+                    "task": task,
+                    "title": frame["title"].iloc[0],
+                    "units": frame["units"].iloc[0],
+                    "draws": len(wide),
+                    "model": model,
+                    "mae_mean": wide[model].mean(),
+                    "mae_std": wide[model].std(ddof=0),
+                    "best_forest": best,
+                    "ratio_mean": ratio.mean(),
+                    "ratio_std": ratio.std(ddof=0),
+                    "wins": int((ratio < 1).sum()),
+                    "inner_mae_optimistic": inner,
+                    "no_transfer_folds": int(picks),
+                }
+            )
+    table = pd.DataFrame(rows)
+    models = list(dict.fromkeys(table["model"]))
+    lines.append("| task (rows, draws) | best forest: MAE | " + " | ".join(models) + " |")
+    lines.append("|---" * (len(models) + 2) + "|")
+    for _, frame in table.groupby("task", sort=False):
+        first = frame.iloc[0]
+        ref = frame[frame["model"] == first["best_forest"]].iloc[0]
+        cells = []
+        for model in models:
+            r = frame[frame["model"] == model]
+            if r.empty:
+                cells.append("")
+                continue
+            r = r.iloc[0]
+            cells.append(f"{r.mae_mean:.4g} ({r.ratio_mean:.2f}, {r.wins}/{r.draws})")
+        lines.append(
+            f"| {first.title} [{first.units}] ({first.draws}) | "
+            f"{first.best_forest.removeprefix('forest: ')}: {ref.mae_mean:.4g} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    lines.append("")
+    lines.append("Cells: nested-CV MAE averaged over draws (ratio to the best forest, draws won).")
+    lines.append("")
+    lines.append("| model | geometric mean ratio | tasks above 1.05 | tasks won (ratio < 1) |")
+    lines.append("|---|---|---|---|")
+    for model in models:
+        r = table[table["model"] == model]
+        geo = float(np.exp(np.log(r["ratio_mean"]).mean()))
+        lines.append(
+            f"| {model} | {geo:.3f} | {int((r['ratio_mean'] > 1.05).sum())}/{len(r)} | "
+            f"{int((r['ratio_mean'] < 1).sum())}/{len(r)} |"
+        )
+    defaults = table[table["model"] == "transfer (defaults)"].set_index("task")
+    control = table[table["model"] == "control"].set_index("task")
+    if len(defaults) and len(control):
+        beat = int((defaults["mae_mean"] < control["mae_mean"]).sum())
+        lines.append("")
+        lines.append(
+            f"Transfer (defaults) beats the untrained control on {beat}/{len(defaults)} tasks."
+        )
+        fallback = defaults["no_transfer_folds"].sum()
+        total = (defaults["draws"] * 5).sum()
+        lines.append(f"The defaults fell back on no transfer in {fallback}/{total} outer folds.")
+        lines.append("")
+        lines.append(
+            "Optimistic inner-CV MAE of the defaults' selection (best of the search, "
+            "not a result) vs its nested MAE:"
+        )
+        for task, r in defaults.iterrows():
+            lines.append(f"- {task}: inner {r.inner_mae_optimistic:.4g}, nested {r.mae_mean:.4g}")
+    return table, "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="8 tasks x 2 draws, 2 variants")
+    parser.add_argument("--draws", type=int, default=None)
+    parser.add_argument("--tasks", nargs="*", default=None)
+    parser.add_argument("--variants", nargs="*", default=None)
+    parser.add_argument("--n-models", type=int, default=8, help="networks per source")
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--out", default=str(ROOT / "docs"), help="where accuracy.md/csv go")
+    args = parser.parse_args()
+    n_draws = args.draws or (2 if args.quick else 5)
+    names = args.tasks or (QUICK_TASKS if args.quick else None)
+    variants = args.variants or (QUICK_VARIANTS if args.quick else list(VARIANTS))
+
+    start = time.perf_counter()
+    print("source library (cached after the first build):", flush=True)
+    library, log = build(args.n_models)
+    for info in log:
+        print(
+            f"  {info['source']}: {info['models']} nets, {info['rows']} rows, "
+            f"{info['seconds']} s, OOB R2 median {info['oob_r2_median']:.3f}"
+        )
+    print(f"library ready after {time.perf_counter() - start:.0f} s", flush=True)
+
+    tasks = load_tasks(names=names)
+    cache = Path.home() / ".cache" / "sklearn_shotgun" / "accuracy"
+    raw_path = cache / f"results-{'quick' if args.quick else 'full'}-{args.n_models}.csv"
+    raw = pd.read_csv(raw_path) if raw_path.exists() else pd.DataFrame()
+    for task in tasks:
+        for d, rows in enumerate(draws(task, n_draws)):
+            if len(raw) and ((raw["task"] == task.name) & (raw["draw"] == d)).any():
+                continue
+            t0 = time.perf_counter()
+            out = run_one(task, rows, library, variants, seed=d, n_jobs=args.n_jobs)
+            new = pd.DataFrame(out).assign(
+                task=task.name, title=task.title, units=task.units, draw=d
+            )
+            raw = pd.concat([raw, new], ignore_index=True)
+            tmp = raw_path.with_suffix(".tmp")
+            raw.to_csv(tmp, index=False)
+            tmp.replace(raw_path)
+            scores = ", ".join(f"{r['model']} {r['mae']:.4g}" for r in out)
+            print(f"{task.name} draw {d} ({time.perf_counter() - t0:.0f} s): {scores}", flush=True)
+    raw = raw[raw["task"].isin([t.name for t in tasks]) & (raw["draw"] < n_draws)]
+    table, text = summarise(raw)
+    print()
+    print(text)
+    out = Path(args.out)
+    out.mkdir(exist_ok=True)
+    table.to_csv(out / "accuracy.csv", index=False)
+    header = (
+        "# Accuracy benchmark\n\n"
+        f"`python benchmarks/accuracy/run.py{' --quick' if args.quick else ''}` "
+        f"({len(tasks)} tasks x {n_draws} draws, nested 5-fold CV, {args.n_models} networks "
+        f"per source, {time.perf_counter() - start:.0f} s on this machine).\n\n"
+        "Source library (benchmarks/accuracy/library.py):\n\n"
+        + "\n".join(
+            f"- {i['source']}: {i['models']} nets on {i['rows']} rows, {i['seconds']} s, "
+            f"OOB R2 median {i['oob_r2_median']:.3f}"
+            for i in log
+        )
+        + "\n\n"
+    )
+    (out / "accuracy.md").write_text(header + text + "\n")
+    print(
+        f"\nwrote {out / 'accuracy.md'} and {out / 'accuracy.csv'} "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""RDKit 2D descriptors of molecules and polymer repeat units."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from rdkit import Chem, rdBase
+from rdkit.Chem import Descriptors
+from threadpoolctl import threadpool_limits
+
+from ._base import BaseFeaturizer, ChunkResult, invalid, is_missing
+from .fingerprint import _POLYMER_MODES, _prepare, _to_mol
+
+__all__ = ["DESCRIPTOR_KINDS", "RDKIT2D_DESCRIPTORS", "DescriptorFeaturizer"]
+
+#: Descriptor families ``kind`` accepts.
+DESCRIPTOR_KINDS = ("rdkit2d",)
+
+#: Names of the 2D descriptors of the installed RDKit (``rdkit.Chem.Descriptors._descList``),
+#: in RDKit's order: the columns of ``DescriptorFeaturizer()`` with ``descriptors=None``.
+RDKIT2D_DESCRIPTORS: tuple[str, ...] = tuple(name for name, _ in Descriptors._descList)
+
+#: Values of ``scaling``.
+_SCALINGS = ("signlog", "none")
+
+#: Descriptors built on Gasteiger partial charges, which RDKit leaves undefined (NaN) when a
+#: molecule has a dummy atom; ``polymer="dummy"`` computes them on the hydrogen-capped unit.
+_CHARGE_DESCRIPTORS = frozenset(
+    {
+        "MaxPartialCharge",
+        "MinPartialCharge",
+        "MaxAbsPartialCharge",
+        "MinAbsPartialCharge",
+        "BCUT2D_MWHI",
+        "BCUT2D_MWLOW",
+        "BCUT2D_CHGHI",
+        "BCUT2D_CHGLO",
+        "BCUT2D_LOGPHI",
+        "BCUT2D_LOGPLOW",
+        "BCUT2D_MRHI",
+        "BCUT2D_MRLOW",
+    }
+)
+
+
+def _smiles_params() -> Chem.SmilesParserParams:
+    # RDKit's default parser reads text after a space as the molecule's name, so
+    # "CC junk" would silently be ethane; without names it is rejected.
+    params = Chem.SmilesParserParams()
+    params.parseName = False
+    return params
+
+
+_SMILES_PARAMS = _smiles_params()
+
+
+def _parse(item: Any) -> Chem.Mol | None:
+    if isinstance(item, str):
+        return Chem.MolFromSmiles(item, _SMILES_PARAMS)
+    return _to_mol(item)
+
+
+def _check_kind(kind: Any) -> None:
+    if not isinstance(kind, str) or kind not in DESCRIPTOR_KINDS:
+        raise ValueError(
+            f"kind must be one of {', '.join(map(repr, DESCRIPTOR_KINDS))}, got {kind!r}."
+        )
+
+
+def _selected_names(descriptors: Any) -> tuple[str, ...]:
+    """Validate ``descriptors`` and return the selected names, in the given order."""
+    if descriptors is None:
+        return RDKIT2D_DESCRIPTORS
+    if isinstance(descriptors, str | bytes):
+        raise ValueError(
+            f"descriptors must be None or a list of descriptor names, got the string "
+            f"{descriptors!r}; wrap it in a list."
+        )
+    try:
+        names = tuple(descriptors)
+    except TypeError:
+        raise ValueError(
+            f"descriptors must be None or a list of descriptor names, got {descriptors!r}."
+        ) from None
+    if not names:
+        raise ValueError("descriptors must name at least one descriptor.")
+    unknown = [n for n in names if not isinstance(n, str) or n not in RDKIT2D_DESCRIPTORS]
+    if unknown:
+        raise ValueError(
+            f"Unknown RDKit descriptor(s) {unknown}; valid names (RDKit {rdBase.rdkitVersion}): "
+            f"{', '.join(RDKIT2D_DESCRIPTORS)}."
+        )
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"descriptors lists {duplicates} more than once.")
+    return names
+
+
+@functools.lru_cache(maxsize=32)
+def _descriptor_functions(names: tuple[str, ...]) -> tuple[Callable[[Chem.Mol], Any], ...]:
+    table = dict(Descriptors._descList)
+    return tuple(table[name] for name in names)
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _safe_call(fn: Callable[[Chem.Mol], Any], mol: Chem.Mol) -> float:
+    try:
+        return _as_float(fn(mol))
+    except Exception:  # RDKit raises many types (ValueError, RuntimeError, ZeroDivision ...)
+        return math.nan
+
+
+def _fill(out: np.ndarray, fns: Sequence[Callable[[Chem.Mol], Any]], mol: Chem.Mol) -> None:
+    """Write ``[fn(mol) for fn in fns]`` into ``out``; a descriptor that fails gives NaN."""
+    try:
+        out[:] = [fn(mol) for fn in fns]
+    except Exception:  # the rare molecule where one descriptor fails: one at a time
+        out[:] = [_safe_call(fn, mol) for fn in fns]
+
+
+class DescriptorFeaturizer(BaseFeaturizer):
+    """RDKit 2D descriptors of molecules and polymer repeat units.
+
+    Parameters
+    ----------
+    kind : {"rdkit2d"}, default="rdkit2d"
+        Descriptor family. ``"rdkit2d"``: RDKit's 2D descriptors
+        (``rdkit.Chem.Descriptors._descList``: molecular weights, logP and molar
+        refractivity, TPSA, topological indices such as Chi, Kappa, BertzCT and Ipc, VSA
+        bins, E-state indices, QED, ring and atom counts, Gasteiger-charge and BCUT2D
+        descriptors, ``fr_*`` fragment counts ...): 217 columns with RDKit 2026.09.
+    polymer : {"dummy", "hydrogen", "cyclic"}, default="dummy"
+        Treatment of the attachment points ``*`` / ``[*]`` of polymer repeat units
+        (molecules without ``*`` are unaffected), as in
+        :class:`FingerprintFeaturizer`:
+
+        - ``"dummy"``: keep them as dummy atoms (atomic number 0, no mass, no
+          contribution to logP ...); see the Notes for the charge descriptors.
+        - ``"hydrogen"``: cap them with hydrogen, so ``*CC(*)c1ccccc1`` is described
+          as ethylbenzene.
+        - ``"cyclic"``: join the two ends into a ring of at least six atoms (the unit
+          repeated as needed), so the unit is seen as periodic: polystyrene
+          ``*CC(*)c1ccccc1`` becomes 1,3,5-triphenylcyclohexane. Requires exactly two
+          ``*``.
+    errors : {"raise", "nan"}, default="raise"
+        Invalid input (unparsable SMILES, None, NaN, empty string, a value that is
+        neither a string nor an RDKit ``Mol``, a repeat unit that cannot be closed):
+        raise a ``ValueError`` naming the row and value, or return NaN rows with one
+        :class:`~sklearn_shotgun.featurizers.InvalidInputWarning` listing them.
+    n_jobs : int, default=None
+        Number of joblib workers over chunks of rows; the result is identical for every
+        value.
+    descriptors : list of str, default=None
+        The descriptors to compute, by RDKit name (``"MolWt"``, ``"TPSA"``,
+        ``"fr_benzene"`` ...), in the order given. None computes all of
+        :data:`RDKIT2D_DESCRIPTORS`. An unknown name raises a ``ValueError`` that
+        lists the valid ones.
+    scaling : {"signlog", "none"}, default="signlog"
+        ``"signlog"`` maps every value ``x`` to ``sign(x) * log1p(|x|)``: monotonic,
+        0 at 0, nearly linear for small values and logarithmic for the heavy-tailed
+        descriptors (Ipc reaches 1e6 to 1e30 and more on large molecules, molecular
+        weights and BertzCT spread over orders of magnitude, Kappa3 explodes on some
+        small molecules), so that no column dominates a network's input scaling.
+        ``"none"`` returns RDKit's raw values.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Always 1 (one column of molecules).
+    feature_names_out_ : ndarray of str
+        ``rdkit2d_<RDKit name>``: ``rdkit2d_MolWt``, ``rdkit2d_TPSA`` ...
+    n_features_out_ : int
+        Number of output columns.
+
+    See Also
+    --------
+    FingerprintFeaturizer : RDKit fingerprints of molecules and polymer repeat units.
+    CompositionFeaturizer : descriptors of inorganic compositions.
+
+    Notes
+    -----
+    The output is a dense float64 array. Inputs may be SMILES strings, RDKit ``Mol``
+    objects, or a mix. SMILES are parsed strictly: text after a space (which RDKit's
+    default parser would take for the molecule's name, so that ``"CC junk"`` would be
+    ethane) makes the SMILES invalid.
+
+    **Values RDKit cannot compute.** A descriptor that RDKit returns as NaN or
+    infinite, or that raises, for a valid molecule (Gasteiger charges of unusual
+    elements, the spacial score ``SPS`` of some stereo ring systems ...) is set to 0.0
+    after scaling: the (scaled) value of "no contribution". The output of a valid
+    molecule is therefore always finite. This differs from an invalid *input*, which
+    follows ``errors``.
+
+    **Dummy atoms.** RDKit has no Gasteiger parameters for dummy atoms, so the twelve
+    charge-based descriptors (``Max/Min(Abs)PartialCharge`` and the eight ``BCUT2D_*``)
+    are undefined for every molecule with a ``*``. With ``polymer="dummy"`` those twelve
+    are computed on the hydrogen-capped unit (they equal the ``polymer="hydrogen"``
+    values); every other descriptor sees the dummy atoms.
+
+    **RDKit versions.** With ``descriptors=None`` the columns are those of the
+    installed RDKit, whose list grows between releases. Pass an explicit list to keep
+    the same columns across RDKit versions (for example when a model library built
+    with this featurizer is shared).
+
+    Examples
+    --------
+    >>> from sklearn_shotgun import DescriptorFeaturizer
+    >>> desc = DescriptorFeaturizer(descriptors=["MolWt", "TPSA", "NumHDonors"])
+    >>> X = desc.fit_transform(["CCO", "c1ccccc1O"])
+    >>> X.round(3)
+    array([[3.852, 3.055, 0.693],
+           [4.555, 3.055, 0.693]])
+    >>> desc.get_feature_names_out().tolist()
+    ['rdkit2d_MolWt', 'rdkit2d_TPSA', 'rdkit2d_NumHDonors']
+
+    Raw RDKit values, and the attachment points of polystyrene kept as dummy atoms
+    or capped with hydrogen (ethylbenzene):
+
+    >>> raw = DescriptorFeaturizer(descriptors=["MolWt"], scaling="none")
+    >>> raw.fit_transform(["CCO"]).round(2)
+    array([[46.07]])
+    >>> [round(float(raw.set_params(polymer=p).fit_transform(["*CC(*)c1ccccc1"])[0, 0]), 2)
+    ...  for p in ("dummy", "hydrogen")]
+    [104.15, 106.17]
+    >>> DescriptorFeaturizer().fit(["CCO"]).n_features_out_ > 200
+    True
+    """
+
+    _item_name = "SMILES"
+    _items_name = "SMILES"
+    _item_types = (str, Chem.Mol)
+
+    def __init__(
+        self,
+        kind: str = "rdkit2d",
+        polymer: str = "dummy",
+        errors: str = "raise",
+        n_jobs: int | None = None,
+        descriptors: Sequence[str] | None = None,
+        scaling: str = "signlog",
+    ) -> None:
+        self.kind = kind
+        self.polymer = polymer
+        self.errors = errors
+        self.n_jobs = n_jobs
+        self.descriptors = descriptors
+        self.scaling = scaling
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        _check_kind(self.kind)
+        _selected_names(self.descriptors)
+        if self.polymer not in _POLYMER_MODES:
+            raise ValueError(
+                f"polymer must be one of {', '.join(_POLYMER_MODES)}, got {self.polymer!r}."
+            )
+        if self.scaling not in _SCALINGS:
+            raise ValueError(
+                f"scaling must be one of {', '.join(_SCALINGS)}, got {self.scaling!r}."
+            )
+
+    def _worker_params(self) -> dict[str, Any]:
+        return {
+            "names": _selected_names(self.descriptors),
+            "polymer": self.polymer,
+            "scaling": self.scaling,
+            "errors": self.errors,
+        }
+
+    def _make_feature_names(self) -> list[str]:
+        return [f"{self.kind}_{name}" for name in _selected_names(self.descriptors)]
+
+    @staticmethod
+    def _featurize_chunk(params: dict[str, Any], items: list[Any], offset: int) -> ChunkResult:
+        names, polymer, errors = params["names"], params["polymer"], params["errors"]
+        fns = _descriptor_functions(names)
+        # polymer="dummy": the charge descriptors of a molecule with '*' come from its
+        # hydrogen-capped copy, the others from the molecule itself.
+        charge = np.array([n in _CHARGE_DESCRIPTORS for n in names], dtype=bool)
+        charge_fns = [fn for fn, c in zip(fns, charge, strict=True) if c]
+        other_fns = [fn for fn, c in zip(fns, charge, strict=True) if not c]
+        out = np.zeros((len(items), len(names)), dtype=np.float64)
+        bad = []
+        # Ipc and AvgIpc multiply small adjacency matrices with numpy: a multi-threaded BLAS
+        # on such matrices is up to 100 times slower than one thread when the cores are busy.
+        # BlockLogs: our own error names the row; RDKit's log would not.
+        with threadpool_limits(limits=1, user_api="blas"), rdBase.BlockLogs():
+            for i, item in enumerate(items):
+                if is_missing(item):
+                    bad.append(invalid(offset + i, item, "missing value", errors, "SMILES"))
+                    continue
+                mol = _parse(item)
+                if mol is None:
+                    reason = (
+                        "RDKit could not parse it"
+                        if isinstance(item, str)
+                        else f"expected a SMILES string or an RDKit Mol, got {type(item).__name__}"
+                    )
+                    bad.append(invalid(offset + i, item, reason, errors, "SMILES"))
+                    continue
+                has_dummy = any(a.GetAtomicNum() == 0 for a in mol.GetAtoms())
+                if has_dummy and polymer != "dummy":
+                    try:
+                        mol = _prepare(mol, polymer)
+                    except (ValueError, RuntimeError) as exc:
+                        reason = f"polymer={polymer!r}: {exc}"
+                        bad.append(invalid(offset + i, item, reason, errors, "SMILES"))
+                        continue
+                if not (has_dummy and polymer == "dummy" and charge_fns):
+                    _fill(out[i], fns, mol)
+                    continue
+                row = np.full(len(names), np.nan)
+                values = np.empty(len(other_fns))
+                _fill(values, other_fns, mol)
+                row[~charge] = values
+                try:
+                    capped = _prepare(mol, "hydrogen")
+                except (ValueError, RuntimeError):
+                    capped = None  # the charge descriptors stay NaN, hence 0.0
+                if capped is not None:
+                    charges = np.empty(len(charge_fns))
+                    _fill(charges, charge_fns, capped)
+                    row[charge] = charges
+                out[i] = row
+        if params["scaling"] == "signlog":
+            np.copysign(np.log1p(np.abs(out)), out, out=out)
+        out[~np.isfinite(out)] = 0.0
+        return ChunkResult(out, bad)
