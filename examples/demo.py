@@ -1,13 +1,18 @@
 """End-to-end shotgun transfer learning on real data (run with ``make demo``; a few minutes).
 
-1. Pretrain a pool of 32 pyramid networks on the heat capacity Cv of 8,000 QM9
-   molecules (count Morgan fingerprints; QM9 comes from the PyPI package ``qm9pack``).
+1. Pretrain a pool of 16 pyramid networks on the heat capacity of 6,000 QM9 molecules,
+   in its intensive form (Cv per gram, ``target_transform="per_gram"``) on RDKit 2D
+   descriptors: the source setting the accuracy benchmark found to transfer best to
+   polymer heat capacities (QM9 comes from the PyPI package ``qm9pack``).
 2. Save the pool as a library directory (safetensors + JSON, no pickle) and load it back.
 3. Transfer it to a small polymer target: the heat capacity Cp of 58 random RadonPy
    polymers (downloaded once from the RadonPy repository, pinned to a commit and checked
-   by sha256): pick the source network whose frozen features predict Cp best.
-4. Judge it honestly: nested 5-fold cross-validation against a random forest on the
-   fingerprints (no transfer) and against the same search over untrained networks.
+   by sha256), with the package defaults: every hidden layer of every source is a
+   candidate, and so are forests on the polymers' own descriptors ("no transfer").
+4. Judge it honestly: nested 5-fold cross-validation against the best no-transfer forest
+   (chosen among fingerprints, RDKit descriptors and compositions by its own inner CV),
+   the same search without the no-transfer fallback, and the search over untrained
+   networks; then say what was measured.
 5. Write a parity plot and a source-vs-target error plot to ``runs/demo/``.
 """
 
@@ -21,7 +26,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from sklearn_shotgun import (
-    FingerprintFeaturizer,
+    DescriptorFeaturizer,
     ModelLibrary,
     ShotgunPretrainer,
     ShotgunTransferRegressor,
@@ -35,22 +40,23 @@ OUT = Path("runs/demo")
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    qm9 = load_qm9(n_samples=8000, random_state=0)
-    print(f"1. QM9: {len(qm9):,} molecules; pretraining 32 networks on Cv ...")
+    qm9 = load_qm9(n_samples=6000, random_state=0)
+    print(f"1. QM9: {len(qm9):,} molecules; pretraining 16 networks on Cv per gram ...")
     start = time.perf_counter()
     pretrainer = ShotgunPretrainer(
-        FingerprintFeaturizer(counts=True),
-        n_models=32,
+        DescriptorFeaturizer(n_jobs=2),
+        n_models=16,
         n_hidden_layers=(3, 4),
         max_first_width=128,
         max_sparsity=0.99,
-        max_epochs=(20, 40),
+        max_epochs=(30, 60),
         n_jobs=2,
         random_state=0,
         property="Cv",
         units="cal/(mol K)",
         material="molecule",
         dataset="QM9",
+        target_transform="per_gram",
     ).fit(qm9["SMILES"].tolist(), qm9["Heatcapacity_Cv_cal_mol_K"].to_numpy())
     r2 = pretrainer.library_.to_frame()["r2"]
     print(
@@ -68,26 +74,40 @@ def main() -> None:
     polymers = load_radonpy().dropna(subset=["Cp"]).sample(n=58, random_state=0)
     X, y = polymers["smiles"].tolist(), polymers["Cp"].to_numpy()
     print(f"3. target: Cp of {len(y)} RadonPy polymers, {y.min():.0f}-{y.max():.0f} J/(kg K)")
-    model = ShotgunTransferRegressor(
-        library, layers="each", search="screen", top_k=20, cv=5, n_jobs=2, random_state=0
-    ).fit(X, y)
-    columns = ["source", "layer", "source_r2", "cv_mae_mean", "cv_mae_std"]
+    model = ShotgunTransferRegressor(library, n_jobs=2, random_state=0).fit(X, y)
+    columns = ["source", "descriptor", "layer", "source_r2", "cv_mae_mean", "cv_mae_std"]
     print(model.transfer_table_[columns].head(5).to_string(index=False))
     print(
-        f"   best: {model.best_source_}, layer {model.best_layer_} "
+        f"   selected: {model.best_source_}, layer {model.best_layer_} "
         f"(inner CV MAE {-model.best_score_:.0f}: optimistic after a search)"
     )
 
-    print("4. nested 5-fold CV (outer folds never reach the source selection) ...")
+    print("4. nested 5-fold CV (outer folds never reach the selection) ...")
+    variants = {
+        "transfer": model,
+        "transfer only": ShotgunTransferRegressor(
+            library, no_transfer=False, n_jobs=2, random_state=0
+        ),
+    }
     result = evaluate_transfer(
-        model, X, y, cv=5, control="untrained", random_state=0, return_predictions=True
+        variants, X, y, cv=5, control="untrained", random_state=0, return_predictions=True
     )
     print(result.summary.xs("overall", axis=1, level=1).round(3).to_string())
+    mae = result.summary[("mae", "mean")]
+    picks = result.selected.query("model == 'transfer'")["best_source"]
+    fallback = int((picks == "no transfer").sum())
+    print(
+        f"   measured: transfer MAE {mae['transfer']:.0f} J/(kg K) against "
+        f"{mae['baseline']:.0f} for the best no-transfer forest (ratio "
+        f"{mae['transfer'] / mae['baseline']:.2f}); the sources alone reach "
+        f"{mae['transfer only']:.0f}, untrained networks {mae['control']:.0f}. The search "
+        f"fell back on no transfer in {fallback} of {len(picks)} outer folds."
+    )
 
     transfer = result.predictions.query("model == 'transfer'")
     ax = plot_parity(transfer["y_true"], transfer["y_pred"], label="transfer", units="J/(kg K)")
     baseline = result.predictions.query("model == 'baseline'")
-    plot_parity(baseline["y_true"], baseline["y_pred"], ax=ax, label="forest on fingerprints")
+    plot_parity(baseline["y_true"], baseline["y_pred"], ax=ax, label="best no-transfer forest")
     ax.figure.savefig(OUT / "parity.png", dpi=120)
     ax = plot_transfer_table(model.transfer_table_)
     ax.figure.savefig(OUT / "sources.png", dpi=120)

@@ -112,7 +112,7 @@ def transform_target(
         if len(bad):
             raise ValueError(
                 f"target_transform='log10' needs positive targets; row {bad[0]} has "
-                f"y={y[bad[0]]!r} ({len(bad)} such rows)."
+                f"y={float(y[bad[0]])!r} ({len(bad)} such rows)."
             )
         return np.log10(y)
     sizes = np.empty(len(y))

@@ -17,7 +17,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.model_selection import KFold, cross_val_score
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._forest import FastRandomForestRegressor
 from ._validation import check_finite_target
@@ -72,7 +72,7 @@ class NoTransferRegressor(RegressorMixin, BaseEstimator):
         Candidate descriptors by name. "auto" reads the inputs: SMILES (every item parses
         with RDKit) get count Morgan fingerprints, RDKit 2D descriptors and compositions;
         anything else is read as formulas and gets compositions
-        (:func:`default_descriptors`).
+        (:func:`default_descriptors`). A numeric matrix ``X`` is its own descriptor.
     n_estimators : int, default=300
         Trees per forest.
     cv : int, default=5
@@ -142,19 +142,45 @@ class NoTransferRegressor(RegressorMixin, BaseEstimator):
         )
 
     def fit(self, X: Any, y: Any) -> NoTransferRegressor:
-        """Cross-validate a forest on every descriptor and refit the best on all rows."""
-        items, _ = coerce_items(X, "inputs")
-        y = np.asarray(y, dtype=np.float64).ravel()
-        if len(y) != len(items):
-            raise ValueError(f"X has {len(items)} rows but y has {len(y)}.")
+        """Cross-validate a forest on every descriptor and refit the best on all rows.
+
+        Parameters
+        ----------
+        X : sequence of SMILES or formulas, or a numeric matrix of shape (n, n_features)
+            A numeric matrix is taken as the descriptor itself (``descriptors`` unused).
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        self._numeric = _is_numeric_matrix(X)
+        if self._numeric:
+            X, y = validate_data(self, X, y, y_numeric=True)
+            items, candidates = X, {"X": None}
+        else:
+            items, _ = coerce_items(X, "inputs")
+            y = np.asarray(y, dtype=np.float64)
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y.ravel()
+            if y.ndim != 1:
+                raise ValueError(f"y must be 1-D, got shape {y.shape}.")
+            if len(y) != len(items):
+                raise ValueError(f"X has {len(items)} rows but y has {len(y)}.")
+            self.n_features_in_ = 1
+            candidates = self._candidates(items)
         check_finite_target(y)
-        self.n_features_in_ = 1
+        if self.cv > len(y):
+            raise ValueError(f"n_samples={len(y)} is too few for cv={self.cv} folds.")
         splitter = KFold(self.cv, shuffle=True, random_state=self.random_state)
         rows, fitted = [], {}
-        for name, featurizer in self._candidates(items).items():
-            featurizer = clone(featurizer).fit(items)
-            D = featurizer.transform(items)
-            D = D.toarray() if hasattr(D, "toarray") else np.asarray(D, dtype=np.float64)
+        for name, featurizer in candidates.items():
+            if featurizer is None:
+                D = items
+            else:
+                featurizer = clone(featurizer).fit(items)
+                D = featurizer.transform(items)
+                D = D.toarray() if hasattr(D, "toarray") else np.asarray(D, dtype=np.float64)
             scores = -cross_val_score(
                 self._forest(), D, y, cv=splitter, scoring="neg_mean_absolute_error"
             )
@@ -173,17 +199,43 @@ class NoTransferRegressor(RegressorMixin, BaseEstimator):
         self.best_score_ = -float(self.cv_results_["cv_mae_mean"].iloc[0])
         featurizer, D = fitted[self.best_descriptor_]
         forest = self._forest().fit(D, y)
-        self.estimator_ = Pipeline([("featurizer", featurizer), ("forest", forest)])
+        steps = [("featurizer", featurizer)] if featurizer is not None else []
+        self.estimator_ = Pipeline([*steps, ("forest", forest)])
         return self
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions of the selected forest."""
         check_is_fitted(self, "estimator_")
+        if self._numeric:
+            return self.estimator_.predict(validate_data(self, X, reset=False))
         items, _ = coerce_items(X, "inputs")
         return self.estimator_.predict(items)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
-        tags.input_tags.one_d_array = True
         return tags
+
+
+def _is_numeric_matrix(X: Any) -> bool:
+    """A 2-D numeric array, frame or nested list (not a column of SMILES or formulas)."""
+    if hasattr(X, "dtypes") and hasattr(X, "columns"):  # DataFrame
+        return all(np.issubdtype(dtype, np.number) for dtype in X.dtypes)
+    if hasattr(X, "toarray"):  # sparse
+        return X.ndim == 2
+    nested = isinstance(X, list | tuple) and len(X) and isinstance(X[0], list | tuple)
+    if not (hasattr(X, "__array__") or nested):
+        return False
+    try:
+        arr = np.asarray(X)
+    except (ValueError, TypeError):
+        return False
+    if arr.ndim != 2:
+        return False
+    if arr.dtype.kind == "O" and arr.shape[1] > 1:  # numbers in an object array
+        try:
+            arr.astype(np.float64)
+        except (ValueError, TypeError):
+            return False
+        return True
+    return arr.dtype.kind in "biufc"

@@ -13,10 +13,12 @@ __all__ = ["main"]
 
 
 def _featurizer(args: argparse.Namespace):
-    from .featurizers import CompositionFeaturizer, FingerprintFeaturizer
+    from .featurizers import CompositionFeaturizer, DescriptorFeaturizer, FingerprintFeaturizer
 
     if args.descriptor == "composition":
         return CompositionFeaturizer(n_jobs=args.n_jobs)
+    if args.descriptor == "rdkit2d":
+        return DescriptorFeaturizer(n_jobs=args.n_jobs)
     return FingerprintFeaturizer(
         kind=args.descriptor, counts=args.counts, n_bits=args.n_bits, n_jobs=args.n_jobs
     )
@@ -50,6 +52,7 @@ def _pretrain(args: argparse.Namespace) -> int:
         units=args.units,
         material=args.material,
         dataset=args.dataset,
+        target_transform=args.target_transform,
     ).fit(X, y)
     library: ModelLibrary = pre.library_
     library.save(args.out)
@@ -91,7 +94,7 @@ def _transfer(args: argparse.Namespace) -> int:
         print(evaluate_transfer(model, X, y, cv=args.cv, random_state=args.random_state))
         return 0
     model.fit(X, y)
-    columns = ["source", "layer", "source_r2", "cv_mae_mean", "cv_mae_std"]
+    columns = ["source", "descriptor", "layer", "source_r2", "cv_mae_mean", "cv_mae_std"]
     print(model.transfer_table_[columns].head(args.top).to_string(index=False))
     print(f"best source: {model.best_source_} (layer {model.best_layer_}); the inner CV score")
     print("is optimistic after a search, run with --evaluate for the nested score.")
@@ -108,7 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--input-column", default="smiles")
     pre.add_argument("--target-column", required=True)
     pre.add_argument("--out", required=True, help="library directory to write")
-    pre.add_argument("--descriptor", default="morgan", help="fingerprint kind or 'composition'")
+    pre.add_argument(
+        "--descriptor", default="morgan", help="fingerprint kind, 'rdkit2d' or 'composition'"
+    )
+    pre.add_argument(
+        "--target-transform",
+        default=None,
+        choices=("per_gram", "per_heavy_atom", "per_atom", "log10"),
+        help="form of the target the networks learn (default: as measured)",
+    )
     pre.add_argument("--counts", action="store_true", help="count fingerprints")
     pre.add_argument("--n-bits", type=int, default=2048)
     pre.add_argument("--n-models", type=int, default=100)
@@ -126,9 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("data", help="CSV file")
     tr.add_argument("--input-column", default="smiles")
     tr.add_argument("--target-column", required=True)
-    tr.add_argument("--search", choices=("grid", "halving", "screen"), default="grid")
+    tr.add_argument("--search", choices=("grid", "halving", "screen"), default="screen")
     tr.add_argument("--cv", type=int, default=5)
-    tr.add_argument("--ensemble", type=int, default=1)
+    tr.add_argument("--ensemble", type=int, default=5, help="stacked ensemble of the k best")
     tr.add_argument("--top", type=int, default=10, help="rows of the transfer table to show")
     tr.add_argument("--evaluate", action="store_true", help="nested CV against a baseline")
 

@@ -192,7 +192,7 @@ def plot_transfer_table(
     ...                       "cv_mae_std": [1.0, 2.0, 1.5], "rank": [1, 3, 2]})
     >>> ax = plot_transfer_table(table)
     >>> ax.get_xlabel(), ax.get_ylabel()
-    ('source r2', 'target CV mae (mean)')
+    ('source r2 (out-of-bag)', 'target CV mae (mean)')
     """
     import pandas as pd
 
@@ -214,15 +214,27 @@ def plot_transfer_table(
     table = transfer_table.copy()
     table[x] = pd.to_numeric(table[x], errors="coerce")
     table[y] = pd.to_numeric(table[y], errors="coerce")
+    # The no-transfer candidates have no source: they are drawn as horizontal lines.
+    fallback = (
+        table[(table["source"] == "no transfer") & np.isfinite(table[y])]
+        if "source" in table.columns
+        else table.iloc[:0]
+    )
     table = table[np.isfinite(table[x]) & np.isfinite(table[y])]
-    if table.empty:
+    if table.empty and fallback.empty:
         raise ValueError(f"no candidate has finite values in both {x!r} and {y!r}")
     ax = _axes(ax, figsize=(6, 4.5))
+    styles = iter(["--", ":", "-."] * len(fallback))
+    for row in fallback.itertuples():
+        chosen = " (selected)" if getattr(row, "rank", None) == 1 else ""
+        label = f"no transfer: {getattr(row, 'descriptor', '')} {getattr(row, y):.3g}{chosen}"
+        ax.axhline(getattr(row, y), color="tab:green", linestyle=next(styles), label=label)
 
     best_pos = None
-    if highlight_best:
-        if "rank" in table.columns and (table["rank"] == 1).any():
-            best_pos = int(np.flatnonzero(table["rank"].to_numpy() == 1)[0])
+    if highlight_best and not table.empty:
+        if "rank" in table.columns:  # rank 1 may be a no-transfer line instead
+            hits = np.flatnonzero(table["rank"].to_numpy() == 1)
+            best_pos = int(hits[0]) if len(hits) else None
         else:
             values = table[y].to_numpy()
             best_pos = int(np.argmin(values) if _lower_is_better(y) else np.argmax(values))
@@ -265,7 +277,8 @@ def plot_transfer_table(
             zorder=3,
             label=f"selected: {name}",
         )
-    ax.set_xlabel(x.replace("source_", "source ").replace("_", " "))
+    xlabel = x.replace("source_", "source ").replace("_", " ")
+    ax.set_xlabel(f"{xlabel} (out-of-bag)" if x.startswith("source_") else xlabel)
     if y.startswith("cv_") and y.endswith("_mean"):
         ax.set_ylabel(f"target CV {y[3:-5]} (mean)")
     else:

@@ -15,16 +15,23 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed, effective_n_jobs
+from scipy.optimize import nnls
 from scipy.stats import rankdata
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     RegressorMixin,
+    TransformerMixin,
     clone,
     is_classifier,
 )
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, check_cv
+from sklearn.model_selection import (
+    GridSearchCV,
+    HalvingGridSearchCV,
+    check_cv,
+    cross_val_predict,
+)
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
@@ -45,6 +52,8 @@ __all__ = ["NO_TRANSFER", "Candidate", "ShotgunTransferClassifier", "ShotgunTran
 #: ``transfer_table_["source"]`` of the candidates that use no source network.
 NO_TRANSFER = "no transfer"
 _FEATURE_PARTS = ("frozen", "prediction", "descriptor")
+#: Trees of the default head (a forest with scikit-learn's other defaults).
+_HEAD_TREES = 100
 
 _REGRESSION_METRICS = {
     "mae": "neg_mean_absolute_error",
@@ -68,6 +77,7 @@ class Candidate:
     features: np.ndarray
     head: Any
     descriptor: str | None = None
+    columns: np.ndarray | None = None
 
     def __deepcopy__(self, memo: dict) -> Candidate:
         return self
@@ -76,6 +86,36 @@ class Candidate:
         if self.model_id is None:
             return f"{NO_TRANSFER}[{self.descriptor}]"
         return f"{self.model_id}@{self.layer}"
+
+
+def _informative(H: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """``H`` without the columns that are constant over its rows, and the kept indices.
+
+    A constant column (a dead ReLU unit, a fingerprint bit absent from the target set) can
+    never split a tree nor inform any model fit on these rows, but a forest still visits it
+    at every split: on count fingerprints of 50 polymers, dropping them makes the forest
+    about ten times faster. None means every column was kept.
+    """
+    keep = np.flatnonzero(np.ptp(H, axis=0) > 0) if len(H) else np.arange(H.shape[1])
+    if len(keep) == H.shape[1]:
+        return H, None
+    return np.ascontiguousarray(H[:, keep]), keep
+
+
+class _Columns(TransformerMixin, BaseEstimator):
+    """Selects fixed columns (those a candidate's head was fit on) in a refit pipeline."""
+
+    def __init__(self, columns: Any = None) -> None:
+        self.columns = columns
+
+    def fit(self, X: Any, y: Any = None) -> _Columns:
+        return self
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True  # stateless
+
+    def transform(self, X: Any) -> np.ndarray:
+        return np.asarray(X)[:, self.columns]
 
 
 class _CandidateHead(BaseEstimator):
@@ -133,8 +173,9 @@ class _ShotgunTransferBase(BaseEstimator):
         random_state: Any = None,
         *,
         strategy: str = "frozen",
-        top_k: int = 20,
-        ensemble: int = 1,
+        top_k: int = 10,
+        ensemble: int = 5,
+        ensemble_weights: str = "stacked",
         features: str = "frozen",
         descriptor: Any = "auto",
         no_transfer: bool = True,
@@ -152,6 +193,7 @@ class _ShotgunTransferBase(BaseEstimator):
         self.strategy = strategy
         self.top_k = top_k
         self.ensemble = ensemble
+        self.ensemble_weights = ensemble_weights
         self.features = features
         self.descriptor = descriptor
         self.no_transfer = no_transfer
@@ -182,6 +224,14 @@ class _ShotgunTransferBase(BaseEstimator):
             raise ValueError(
                 f"descriptor must be 'auto', 'source' or a featurizer, got {self.descriptor!r}."
             )
+        if self.ensemble_weights not in ("uniform", "stacked"):
+            raise ValueError(
+                f"ensemble_weights must be 'uniform' or 'stacked', got {self.ensemble_weights!r}."
+            )
+        if self.ensemble_weights == "stacked" and is_classifier(self):
+            raise ValueError("ensemble_weights='stacked' is for regression; use 'uniform'.")
+        if isinstance(self.head, str) and self.head != "paper":
+            raise ValueError(f"head must be None, 'paper' or an estimator, got {self.head!r}.")
         if not isinstance(self.no_transfer, bool | np.bool_):
             raise ValueError(f"no_transfer must be True or False, got {self.no_transfer!r}.")
         for name in ("top_k", "ensemble", "n_reinit"):
@@ -292,10 +342,14 @@ class _ShotgunTransferBase(BaseEstimator):
         if hasattr(self.descriptor, "transform"):
             return {"descriptor": clone(self.descriptor)}, "descriptor"
         featurizers = default_descriptors(self._input_kind)
-        appended = "rdkit2d" if self._input_kind == "smiles" else "composition"
-        return featurizers, None if self.descriptor == "source" else appended
+        # "auto": the descriptor whose no-transfer forest cross-validates best (decided in
+        # _candidates, inside this fit's rows only).
+        return featurizers, None if self.descriptor == "source" else "auto"
 
-    def _candidates(self, library: ModelLibrary, X: Any, n_rows: int) -> list[Candidate]:
+    def _candidates(
+        self, library: ModelLibrary, X: Any, y: np.ndarray, cv: Any, groups: Any
+    ) -> list[Candidate]:
+        n_rows = len(y)
         parts = set(self.features.split("+"))
         featurizers, appended = self._target_descriptors(X)
         self.target_featurizers_ = {}
@@ -321,6 +375,21 @@ class _ShotgunTransferBase(BaseEstimator):
                 stacklevel=3,
             )
         rng = check_random_state(self.random_state)
+        fallback = []
+        for name, T in target.items():
+            T, columns = _informative(T)
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            fallback.append(
+                Candidate(None, None, T, self._make_head(n_rows, T, seed), name, columns)
+            )
+        if appended == "auto":
+            if "descriptor" in parts and len(fallback) > 1:
+                primary, _ = self._scoring()
+                scores = self._search(fallback, y, cv, groups)[f"mean_test_{primary}"]
+                appended = fallback[int(np.argmax(scores))].descriptor
+            else:
+                appended = next(iter(target))
+        self.appended_descriptor_ = appended if "descriptor" in parts else None
         own_descriptor = "descriptor" in parts and appended is None
         extra = target[appended] if "descriptor" in parts and appended is not None else None
         self._missing_layers: list[tuple[str, int]] = []
@@ -343,6 +412,7 @@ class _ShotgunTransferBase(BaseEstimator):
                 H = frozen.fit(D).transform_descriptors(D)
                 if extra is not None:
                     H = np.hstack([H, extra])
+                H, columns = _informative(H)
                 seed = int(rng.randint(np.iinfo(np.int32).max))
                 candidates.append(
                     Candidate(
@@ -351,6 +421,7 @@ class _ShotgunTransferBase(BaseEstimator):
                         H,
                         self._make_head(n_rows, H, seed),
                         appended if extra is not None else None,
+                        columns,
                     )
                 )
         if self._missing_layers:
@@ -369,19 +440,19 @@ class _ShotgunTransferBase(BaseEstimator):
             )
             raise ValueError(f"No (source, layer) candidate fits these inputs and layers{detail}.")
         if self.no_transfer:
-            for name, T in target.items():
-                seed = int(rng.randint(np.iinfo(np.int32).max))
-                candidates.append(Candidate(None, None, T, self._make_head(n_rows, T, seed), name))
+            candidates.extend(fallback)
         return candidates
 
     def _make_head(self, n_rows: int, H: np.ndarray, seed: int) -> Any:
-        if self.head is not None:
+        if self.head is None:
+            return self._forest(n_estimators=_HEAD_TREES, random_state=seed)
+        if not isinstance(self.head, str):
             head = clone(self.head)
             if "random_state" in head.get_params():
                 head.set_params(random_state=seed)
             return head
-        # The paper's randomised forest: trees in [n/2, n] of the rows, max_features in
-        # [N/2, N] of the features, drawn per candidate.
+        # "paper": the randomised forest of Yamada et al.: trees in [n/2, n] of the rows,
+        # max_features in [N/2, N] of the features, drawn per candidate.
         rng = np.random.default_rng(seed)
         n_features = H.shape[1]
         n_trees = int(rng.integers(max(1, n_rows // 2), max(2, n_rows) + 1))
@@ -474,6 +545,8 @@ class _ShotgunTransferBase(BaseEstimator):
             )
             rows.append(row)
         table = pd.DataFrame(rows)
+        # Layers are ints, "all" or None (no transfer): keep them as given, not as floats.
+        table["layer"] = pd.Series([row["layer"] for row in rows], dtype=object)
         if halving:  # a candidate eliminated early was scored on fewer rows: rank it after
             table["_score"] = np.where(
                 table["n_resources"] == table["n_resources"].max(), table["_score"], -np.inf
@@ -512,7 +585,7 @@ class _ShotgunTransferBase(BaseEstimator):
         self._input_kind = "numeric" if self._precomputed else input_kind(X)
         if not self._precomputed:
             library = _reading(library, self._input_kind)
-        candidates = self._candidates(library, X, len(y))
+        candidates = self._candidates(library, X, y, cv, groups)
         screen = None
         if self.search == "screen":
             # The no-transfer candidates are always searched: they are the fallback.
@@ -551,6 +624,9 @@ class _ShotgunTransferBase(BaseEstimator):
         if self.strategy == "finetune":  # fine-tuning needs a source network
             ranked = [c for c in ranked if c.model_id is not None]
         chosen = ranked[: self.ensemble]
+        self.ensemble_weights_ = np.full(len(chosen), 1.0 / len(chosen))
+        if self.ensemble_weights == "stacked" and len(chosen) > 1:
+            self.ensemble_weights_ = self._stacking_weights(chosen, y, cv, groups)
         self.best_source_ = chosen[0].model_id if chosen[0].model_id is not None else NO_TRANSFER
         self.best_layer_ = chosen[0].layer
         primary, _ = self._scoring()
@@ -577,6 +653,27 @@ class _ShotgunTransferBase(BaseEstimator):
             )
         self.best_estimator_ = self.estimators_[0]
         return self
+
+    def _stacking_weights(
+        self, chosen: list[Candidate], y: np.ndarray, cv: Any, groups: Any
+    ) -> np.ndarray:
+        """Non-negative weights summing to one that best combine the candidates'
+        out-of-fold predictions (the inner CV's own splits), by least squares."""
+        index = np.arange(len(y)).reshape(-1, 1)
+        P = np.column_stack(
+            Parallel(n_jobs=self.n_jobs)(
+                delayed(cross_val_predict)(
+                    self._head_class().set_params(candidate=c), index, y, cv=cv, groups=groups
+                )
+                for c in chosen
+            )
+        )
+        # The sum-to-one constraint as a heavily weighted extra equation.
+        penalty = 1e3 * max(float(np.abs(y).max()), 1.0)
+        A = np.vstack([P, np.full((1, P.shape[1]), penalty)])
+        weights, _ = nnls(A, np.append(y, penalty))
+        total = weights.sum()
+        return weights / total if total > 0 else np.full(len(chosen), 1.0 / len(chosen))
 
     def _finetune(self, model: SourceModel, X: Any, y: np.ndarray) -> Any:
         cls = FineTunedClassifier if is_classifier(self) else FineTunedRegressor
@@ -635,11 +732,13 @@ def _refit(
     target_featurizers: dict[str, Any],
 ) -> Pipeline:
     """Pipeline(features, head) on raw inputs, with the head refit on all rows."""
-    head = clone(cand.head).fit(cand.features, y)
+    head = [("head", clone(cand.head).fit(cand.features, y))]
+    if cand.columns is not None:
+        head.insert(0, ("columns", _Columns(cand.columns)))
     descriptor = target_featurizers.get(cand.descriptor) if cand.descriptor else None
     if model is None:  # no transfer: the head on the target's own descriptor
         steps = [("descriptor", descriptor)] if descriptor is not None else []
-        return Pipeline([*steps, ("head", head)])
+        return Pipeline([*steps, *head])
     parts = set(features.split("+"))
     frozen = FrozenNetFeaturizer(
         model,
@@ -650,8 +749,8 @@ def _refit(
     ).fit(X)
     if descriptor is not None:
         union = FeatureUnion([("frozen", frozen), ("descriptor", descriptor)]).fit(X)
-        return Pipeline([("features", union), ("head", head)])
-    return Pipeline([("frozen", frozen), ("head", head)])
+        return Pipeline([("features", union), *head])
+    return Pipeline([("frozen", frozen), *head])
 
 
 def _reading(library: ModelLibrary, kind: str) -> ModelLibrary:
@@ -683,30 +782,41 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
 
     Every (source network, hidden layer) pair of ``library`` is a candidate. Its frozen
     features (:class:`FrozenNetFeaturizer`) are computed once for every row, then a head
-    model (by default the randomised random forest of Yamada et al. 2019) is
-    cross-validated on them; the best candidate is refit on all rows.
+    model (by default a 100-tree random forest) is cross-validated on them; the best
+    candidate is refit on all rows. With ``no_transfer=True`` (the default) forests on the
+    target's own descriptors are candidates too, so that the search can fall back on no
+    transfer when no source helps (``best_source_ == "no transfer"``).
 
     The best inner CV score of a search over hundreds of sources is optimistically
     biased: report the nested score of :func:`sklearn_shotgun.evaluation.evaluate_transfer`.
+    The defaults are those of the accuracy benchmark (``docs/accuracy.md``).
 
     Parameters
     ----------
     library : ModelLibrary, SourceModel or path
-        The pretrained pool (filter it first, e.g. ``library.filter(property="Cv")``).
-    layers : "last", "each", "all", int or list, default="last"
+        The pretrained pool (filter it first, e.g. ``library.filter(property="Cv")``). A
+        library may mix sources of several properties and descriptors: every source whose
+        featurizer accepts the inputs is searched (composition sources read SMILES as well
+        as formulas); the others are left out with a warning that names them.
+    layers : "last", "each", "all", int or list, default="each"
         Which hidden layers are candidates: the last one; each hidden layer separately;
         all hidden layers concatenated; or the given indices (negative from the last).
-    head : estimator or None, default=None
-        Model fit on the frozen features. None is the paper's randomised forest: a
-        ``RandomForestRegressor`` with a number of trees drawn in [n/2, n] of the training
-        rows and ``max_features`` in [N/2, N] of the feature count, drawn per candidate.
-    search : {"grid", "halving", "screen"}, default="grid"
+    head : estimator, "paper" or None, default=None
+        Model fit on the candidate features. None is a ``RandomForestRegressor`` with 100
+        trees and scikit-learn's other defaults. "paper" is the randomised forest of
+        Yamada et al. 2019: a number of trees drawn in [n/2, n] of the training rows and
+        ``max_features`` in [N/2, N] of the feature count, drawn per candidate (fewer
+        trees: noisier scores). Columns that are constant over the training rows are
+        dropped before the head (they cannot inform it).
+    search : {"grid", "halving", "screen"}, default="screen"
         "grid": ``GridSearchCV`` over all candidates. "halving": ``HalvingGridSearchCV``.
-        "screen": a closed-form leave-one-out ridge screen of every candidate in one
-        batched pass (leave-one-group-out when ``groups`` are given; ranked by MAE, or
-        accuracy for classifiers, whatever ``scoring`` says), then the grid search on the
-        ``top_k`` best. With "halving", ``transfer_table_`` holds the ``scoring`` metric only
-        (``HalvingGridSearchCV`` scores one metric).
+        "screen": a closed-form leave-one-out ridge screen of every transfer candidate in
+        one batched pass (leave-one-group-out when ``groups`` are given; ranked by MAE, or
+        accuracy for classifiers, whatever ``scoring`` says), then the grid search with the
+        head on the ``top_k`` best and on every no-transfer candidate: the selection is
+        made by the head that is kept, the screen only shortens the list. With "halving",
+        ``transfer_table_`` holds the ``scoring`` metric only (``HalvingGridSearchCV``
+        scores one metric).
     cv : int or CV splitter, default=5
         Inner cross-validation (``groups`` given to ``fit`` reach it).
     scoring : str, default="neg_mean_absolute_error"
@@ -719,14 +829,31 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     strategy : {"frozen", "finetune"}, default="frozen"
         "finetune" fine-tunes the selected source network(s) instead of fitting a head on
         frozen features (:class:`~sklearn_shotgun._finetune.FineTunedRegressor`).
-    top_k : int, default=20
-        Candidates kept by the screen.
-    ensemble : int, default=1
-        Average the predictions of this many best candidates (each refit on all rows; with
-        the screen, at most ``top_k``).
-    features : {"frozen", "frozen+descriptor"}, default="frozen"
-        "frozen+descriptor" appends the source's own descriptor columns to its frozen
-        features, so that the head can fall back on the raw descriptor.
+    top_k : int, default=10
+        Transfer candidates kept by the screen.
+    ensemble : int, default=5
+        Combine the predictions of this many best candidates (each refit on all rows; with
+        the screen, at most ``top_k`` plus the no-transfer candidates).
+    ensemble_weights : {"uniform", "stacked"}, default="stacked"
+        "uniform" averages the ``ensemble`` best. "stacked" (regression) weighs them by the
+        non-negative weights, summing to one, that best combine their out-of-fold
+        predictions of the inner CV (least squares): a dominant candidate keeps most of
+        the weight, complementary ones share it.
+    features : str, default="frozen"
+        "frozen": the hidden features only. "+prediction" appends the source network's
+        own prediction of its property (stacking); "+descriptor" appends ``descriptor``
+        of the target inputs, e.g. "frozen+prediction+descriptor".
+    descriptor : "auto", "source" or featurizer, default="auto"
+        The target's own descriptor, for "+descriptor" and the no-transfer candidates.
+        "auto": the no-transfer candidates are forests on each of count Morgan
+        fingerprints, RDKit descriptors and compositions (SMILES) or on compositions
+        (formulas), as in :class:`~sklearn_shotgun.NoTransferRegressor`; "+descriptor"
+        appends the one of them whose forest cross-validates best on the fit rows
+        (``appended_descriptor_``).
+        "source": "+descriptor" appends the source's own input columns. A featurizer is
+        used for both.
+    no_transfer : bool, default=True
+        Add the no-transfer candidates to the search (never screened out).
     n_reinit : int, default=1
         Layers re-initialised before fine-tuning (1: the output layer).
     verbose : int, default=0
@@ -734,15 +861,24 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     Attributes
     ----------
     best_source_ : str
-        Model id of the selected source.
-    best_layer_ : int or "all"
-        Its selected hidden layer (negative index).
+        Model id of the selected source, or "no transfer".
+    best_layer_ : int, "all" or None
+        Its selected hidden layer (negative index); None for no transfer.
     best_score_ : float
         Its inner CV score (optimistic, see above).
     best_estimator_ : Pipeline
         ``Pipeline(FrozenNetFeaturizer, head)`` refit on all rows, on raw inputs.
     estimators_ : list
         The ``ensemble`` best pipelines (or fine-tuned networks).
+    ensemble_weights_ : ndarray
+        Weight of each of ``estimators_`` in the prediction.
+    target_featurizers_ : dict
+        The target descriptors (fitted featurizers) of the no-transfer candidates.
+    appended_descriptor_ : str or None
+        Name of the target descriptor that "+descriptor" appended (None: none, or the
+        source's own columns).
+    rejected_featurizers_ : dict
+        Source featurizers that did not accept the inputs, with the reason.
     cv_results_ : dict
         The search's ``cv_results_`` (one entry per searched candidate).
     transfer_table_ : pandas.DataFrame
@@ -775,17 +911,19 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         return FastRandomForestRegressor(n_jobs=1, **params)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predictions (the mean over ``estimators_`` when ``ensemble`` > 1)."""
+        """Predictions (the ``ensemble_weights_``-weighted mean over ``estimators_``)."""
         X = self._check_predict_input(X)
-        return np.mean([est.predict(X) for est in self.estimators_], axis=0)
+        preds = np.stack([est.predict(X) for est in self.estimators_])
+        return np.tensordot(self.ensemble_weights_, preds, axes=1)
 
 
 class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
     """Classification counterpart of :class:`ShotgunTransferRegressor`.
 
-    The default head is a ``RandomForestClassifier`` with the same randomised size; the
-    default ``scoring`` is "accuracy" (accuracy and macro F1 are recorded), the default
-    splitter is stratified, and the ensemble averages class probabilities. The screen
+    The default head is a ``RandomForestClassifier`` (100 trees); the default ``scoring``
+    is "accuracy" (accuracy and macro F1 are recorded), the default splitter is
+    stratified, the default ``ensemble`` is 1 and an ensemble averages class probabilities
+    (``ensemble_weights="uniform"``; stacking is for regression). The screen
     uses leave-one-out ridge regression on one-hot targets.
 
     Examples
@@ -816,15 +954,16 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
         random_state: Any = None,
         *,
         strategy: str = "frozen",
-        top_k: int = 20,
+        top_k: int = 10,
         ensemble: int = 1,
+        ensemble_weights: str = "uniform",
         features: str = "frozen",
         descriptor: Any = "auto",
         no_transfer: bool = True,
         n_reinit: int = 1,
         verbose: int = 0,
     ) -> None:
-        # Only the default scoring differs from the regressor's.
+        # Only the default scoring and ensemble differ from the regressor's.
         super().__init__(
             library,
             layers,
@@ -837,6 +976,7 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
             strategy=strategy,
             top_k=top_k,
             ensemble=ensemble,
+            ensemble_weights=ensemble_weights,
             features=features,
             descriptor=descriptor,
             no_transfer=no_transfer,

@@ -72,3 +72,17 @@ def test_clone_and_errors(polymers):
         model.fit(X, y[:-1])
     with pytest.raises(ValueError, match="row 3"):
         model.fit(X, np.where(np.arange(58) == 3, np.nan, y))
+
+
+def test_numeric_matrix_is_its_own_descriptor(qm9_frame):
+    from sklearn_shotgun import DescriptorFeaturizer as Rdkit
+
+    D = Rdkit().fit_transform(qm9_frame["SMILES"].iloc[:60].tolist())
+    y = qm9_frame["Heatcapacity_Cv_cal_mol_K"].iloc[:60].to_numpy()
+    model = NoTransferRegressor(n_estimators=20, cv=3, random_state=0).fit(D, y)
+    assert model.cv_results_["descriptor"].tolist() == ["X"]
+    assert model.n_features_in_ == D.shape[1]
+    forest = FastRandomForestRegressor(n_estimators=20, random_state=0).fit(D, y)
+    np.testing.assert_allclose(model.predict(D[:5]), forest.predict(D[:5]))
+    with pytest.raises(ValueError, match="features"):
+        model.predict(D[:5, :10])

@@ -10,6 +10,7 @@ from sklearn_shotgun import (
     DescriptorFeaturizer,
     FingerprintFeaturizer,
     FrozenNetFeaturizer,
+    NoTransferRegressor,
     ShotgunPretrainer,
     ShotgunTransferClassifier,
     ShotgunTransferRegressor,
@@ -97,6 +98,8 @@ def _expected_failed_checks(estimator):
         DescriptorFeaturizer(),
         FrozenNetFeaturizer(LIBRARY[0], precomputed=True),
         ShotgunTransferRegressor(LIBRARY, cv=3, random_state=0),
+        # A numeric matrix is its own descriptor, so every check applies.
+        NoTransferRegressor(n_estimators=5, cv=2, random_state=0),
         ShotgunTransferClassifier(LIBRARY, cv=3, random_state=0),
     ],
     expected_failed_checks=_expected_failed_checks,

@@ -79,7 +79,8 @@ def recorded(qm9_pool, polymers, small_forest) -> tuple[TransferEvaluation, list
     X, y = polymers
     _FIT_LOG.pop("recorded", None)
     estimator = RecordingRegressor(
-        ShotgunTransferRegressor(qm9_pool, cv=3, random_state=0), log_key="recorded"
+        ShotgunTransferRegressor(qm9_pool, layers="last", no_transfer=False, cv=3, random_state=0),
+        log_key="recorded",
     )
     result = evaluate_transfer(
         estimator,
@@ -362,7 +363,9 @@ def test_library_given_as_a_path(qm9_pool, polymers, tmp_path):
     X, y = polymers
     qm9_pool.save(tmp_path / "qm9_pool")
     result = evaluate_transfer(
-        ShotgunTransferRegressor(str(tmp_path / "qm9_pool"), cv=3, random_state=0),
+        ShotgunTransferRegressor(
+            str(tmp_path / "qm9_pool"), layers="last", no_transfer=False, cv=3, random_state=0
+        ),
         X,
         y,
         cv=3,

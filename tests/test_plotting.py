@@ -122,7 +122,7 @@ def test_transfer_table_scatter(fitted, qm9_pool, tmp_path):
     np.testing.assert_allclose(
         all_points[np.lexsort(all_points.T)], expected[np.lexsort(expected.T)]
     )
-    assert ax.get_xlabel() == "source r2"
+    assert ax.get_xlabel() == "source r2 (out-of-bag)"
     assert ax.get_ylabel() == "target CV mae (mean)"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert f"selected: {fitted.best_source_}, layer {fitted.best_layer_}" in labels

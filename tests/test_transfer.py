@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
-from sklearn.model_selection import GroupKFold, KFold, cross_val_score
+from sklearn.model_selection import GroupKFold, KFold, cross_val_predict, cross_val_score
 from sklearn.pipeline import Pipeline
 
 from sklearn_shotgun import (
+    DescriptorFeaturizer,
     FingerprintFeaturizer,
     FrozenNetFeaturizer,
     ModelLibrary,
@@ -20,7 +21,7 @@ from sklearn_shotgun import (
     SourceModel,
 )
 from sklearn_shotgun._finetune import FineTunedRegressor
-from sklearn_shotgun.transfer import NO_TRANSFER
+from sklearn_shotgun.transfer import NO_TRANSFER, _RegressorHead
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +108,12 @@ class TestGridSearch:
         """Cached features give exactly the CV error of the naive raw-input pipeline."""
         X, y = polymers
         row = fitted.transfer_table_.iloc[0]
-        head = fitted.best_estimator_.named_steps["head"]
+        refit = fitted.best_estimator_
+        # The refit pipeline's steps after the frozen net (constant columns dropped, head).
         naive = Pipeline(
             [
                 ("frozen", FrozenNetFeaturizer(qm9_pool[row["source"]], row["layer"])),
-                ("head", clone(head)),
+                *[(name, clone(step)) for name, step in refit.steps[1:]],
             ]
         )
         scores = cross_val_score(naive, X, y, cv=KFold(5), scoring="neg_mean_absolute_error")
@@ -264,13 +266,11 @@ class TestSearchVariants:
             random_state=0,
         ).fit(X, y)
         source = qm9_pool[model.best_source_]
-        width = source.hidden_widths[-1] + len(source.columns)
-        assert model.transfer_table_["n_features"].iloc[0] == width
-        assert (
-            model.best_estimator_.named_steps["frozen"].n_features_out_ == width
-            if hasattr(model.best_estimator_.named_steps["frozen"], "n_features_out_")
-            else True
-        )
+        pipe = model.best_estimator_
+        frozen = pipe.named_steps["frozen"].transform(X)
+        assert frozen.shape[1] == source.hidden_widths[-1] + len(source.columns)
+        # The head sees the non-constant columns of those, as in the search.
+        assert pipe[:-1].transform(X).shape[1] == model.transfer_table_["n_features"].iloc[0]
         assert model.predict(X).shape == (58,)
 
     def test_user_head(self, qm9_pool, polymers):
@@ -368,20 +368,21 @@ class TestOptions:
         assert set(transfer["layer"]) == {-k for m in qm9_pool for k in range(1, m.n_hidden + 1)}
         assert default_fit.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 3
         searched = table["cv_mae_mean"].notna()
-        assert searched.sum() == min(20, default_fit.n_candidates_ - 3) + 3
+        assert searched.sum() == min(10, default_fit.n_candidates_ - 3) + 3
 
     def test_no_transfer_selection_is_a_plain_forest(self, qm9_pool, polymers):
         X, y = polymers
-        model = ShotgunTransferRegressor(qm9_pool, random_state=0, cv=5).fit(X, y)
+        model = ShotgunTransferRegressor(qm9_pool, ensemble=1, random_state=0, cv=5).fit(X, y)
         table = model.transfer_table_
         best = table.iloc[0]
         assert model.best_source_ == best["source"]
         if model.best_source_ == NO_TRANSFER:
             assert model.best_layer_ is None
-            steps = model.best_estimator_.named_steps
-            assert set(steps) == {"descriptor", "head"}
-            D = steps["descriptor"].transform(X)
-            np.testing.assert_allclose(model.predict(X), steps["head"].predict(D))
+            pipe = model.best_estimator_
+            assert set(pipe.named_steps) <= {"descriptor", "columns", "head"}
+            D = pipe[:-1].transform(X)
+            assert D.shape[1] == best["n_features"]
+            np.testing.assert_allclose(model.predict(X), pipe[-1].predict(D))
         # Whatever was chosen, its inner score is the best CV MAE of the table.
         assert best["cv_mae_mean"] == pytest.approx(table["cv_mae_mean"].min())
 
@@ -389,6 +390,7 @@ class TestOptions:
         X, y = polymers
         model = ShotgunTransferRegressor(qm9_pool, no_transfer=False, random_state=0).fit(X, y)
         assert NO_TRANSFER not in set(model.transfer_table_["source"])
+        assert len(model.estimators_) == 5 and model.ensemble_weights_.sum() == pytest.approx(1)
         assert model.best_source_ in qm9_pool.ids
 
     def test_prediction_and_descriptor_features(self, qm9_pool, polymers):
@@ -400,19 +402,35 @@ class TestOptions:
         both = ShotgunTransferRegressor(
             qm9_pool, features="frozen+prediction+descriptor", **kwargs
         ).fit(X, y)
-        widths = {m.id: m.hidden_widths[-1] for m in qm9_pool}
-        for model, extra in ((plain, 0), (stacked, 1), (both, 1 + 217)):
-            table = model.transfer_table_.set_index("source")
-            for source, width in widths.items():
-                assert table.loc[source, "n_features"] == width + extra
+        width = qm9_pool[both.best_source_].hidden_widths[-1]
+        # "auto" appends the target descriptor whose no-transfer forest did best.
+        assert both.appended_descriptor_ in {"morgan_counts", "rdkit2d", "composition"}
+        appended = both.target_featurizers_[both.appended_descriptor_]
+        n_appended = len(appended.get_feature_names_out())
+        for model, extra in ((plain, 0), (stacked, 1), (both, 1 + n_appended)):
+            pipe = model.best_estimator_
+            first = pipe.steps[0][1]
+            assert first.transform(X).shape[1] == (
+                qm9_pool[model.best_source_].hidden_widths[-1] + extra
+            )
+            # Refit pipelines on raw inputs reproduce the columns the search used.
+            assert pipe[:-1].transform(X).shape[1] == model.transfer_table_["n_features"].iloc[0]
+        assert plain.appended_descriptor_ is None
         # The stacked column is the source's own prediction of Cv.
         source = qm9_pool[stacked.best_source_]
-        pipe = stacked.best_estimator_
-        H = pipe.named_steps["frozen"].transform(X)
+        H = stacked.best_estimator_.named_steps["frozen"].transform(X)
         np.testing.assert_allclose(H[:, -1], source.predict(X), rtol=1e-5)
-        # Refit pipelines on raw inputs reproduce the cached features the search used.
-        union = both.best_estimator_.named_steps["features"]
-        assert union.transform(X).shape[1] == widths[both.best_source_] + 1 + 217
+        names = both.best_estimator_.named_steps["features"].get_feature_names_out()
+        assert len(names) == width + 1 + n_appended
+        assert names[-1] == f"descriptor__{appended.get_feature_names_out()[-1]}"
+        # An explicit featurizer is appended as is.
+        rdkit = ShotgunTransferRegressor(
+            qm9_pool, features="frozen+descriptor", descriptor=DescriptorFeaturizer(), **kwargs
+        ).fit(X, y)
+        assert rdkit.appended_descriptor_ == "descriptor"
+        assert rdkit.best_estimator_[0].transform(X).shape[1] == (
+            qm9_pool[rdkit.best_source_].hidden_widths[-1] + 217
+        )
 
     def test_composition_source_trained_on_formulas_reads_smiles(self, qm9_pool, polymers):
         from sklearn_shotgun import CompositionFeaturizer, ShotgunPretrainer
@@ -472,3 +490,48 @@ class TestOptions:
         X, y = polymers
         with pytest.raises(ValueError, match=match):
             ShotgunTransferRegressor(qm9_pool, **params).fit(X, y)
+
+
+class TestStackedEnsemble:
+    def test_weights_fit_the_out_of_fold_predictions(self, qm9_pool, polymers):
+        X, y = polymers
+        model = ShotgunTransferRegressor(
+            qm9_pool, ensemble=4, ensemble_weights="stacked", random_state=0
+        ).fit(X, y)
+        w = model.ensemble_weights_
+        assert w.shape == (4,) and (w >= 0).all() and w.sum() == pytest.approx(1.0, abs=1e-6)
+        preds = np.stack([est.predict(X) for est in model.estimators_])
+        np.testing.assert_allclose(model.predict(X), w @ preds)
+        # The weights minimise the squared error of the combined out-of-fold predictions
+        # among convex combinations: no single candidate (a vertex) does better.
+        index = np.arange(len(y)).reshape(-1, 1)
+        names = model.transfer_table_.iloc[:4]
+        assert len(names) == 4
+        cv = KFold(5)
+        searched = {repr(c): c for c in model.cv_results_["param_candidate"]}
+        order = [
+            f"{NO_TRANSFER}[{r.descriptor}]" if r.source == NO_TRANSFER else f"{r.source}@{r.layer}"
+            for r in names.itertuples()
+        ]
+        oof = np.column_stack(
+            [cross_val_predict(_RegressorHead(searched[key]), index, y, cv=cv) for key in order]
+        )
+        combined = np.mean((oof @ w - y) ** 2)
+        assert all(combined <= np.mean((oof[:, j] - y) ** 2) + 1e-6 for j in range(4))
+
+    def test_uniform_by_default_and_checked(self, qm9_pool, polymers):
+        X, y = polymers
+        model = ShotgunTransferRegressor(
+            qm9_pool,
+            layers="last",
+            search="grid",
+            ensemble=2,
+            ensemble_weights="uniform",
+            random_state=0,
+        ).fit(X, y)
+        np.testing.assert_array_equal(model.ensemble_weights_, [0.5, 0.5])
+        with pytest.raises(ValueError, match="ensemble_weights must be"):
+            ShotgunTransferRegressor(qm9_pool, ensemble_weights="nnls").fit(X, y)
+        labels = np.where(y > np.median(y), "high", "low")
+        with pytest.raises(ValueError, match="is for regression"):
+            ShotgunTransferClassifier(qm9_pool, ensemble_weights="stacked").fit(X, labels)

@@ -19,8 +19,9 @@ The inner-CV score of the defaults' selection is printed too, labelled optimisti
 Results are appended to a CSV in the cache as each (task, draw) finishes, so an interrupted
 run resumes; ``docs/accuracy.md`` and ``docs/accuracy.csv`` are rewritten at the end.
 
-    python benchmarks/accuracy/run.py --quick      # 8 tasks x 2 draws, 3 variants
-    python benchmarks/accuracy/run.py              # all tasks x 5 draws, all variants
+    python benchmarks/accuracy/run.py --quick      # 8 tasks x 2 draws, the defaults
+    python benchmarks/accuracy/run.py              # 10 tasks x 5 draws, 5 variants
+    python benchmarks/accuracy/run.py --variants "fine-tuning" ...   # any of VARIANTS
 """
 
 from __future__ import annotations
@@ -66,12 +67,18 @@ QUICK_TASKS = [
 #: Transfer variants: name -> ShotgunTransferRegressor parameters (besides the library).
 VARIANTS = {
     "transfer (defaults)": {},
+    "transfer, single best": {"ensemble": 1},
     "transfer, no fallback": {"no_transfer": False},
     "transfer +descriptor": {"features": "frozen+descriptor"},
     "transfer +prediction": {"features": "frozen+prediction"},
     "transfer, last layer": {"layers": "last"},
+    "transfer, mean of top 3": {"ensemble": 3, "ensemble_weights": "uniform"},
+    "transfer, paper head": {"head": "paper", "ensemble": 1},
+    "fine-tuning": {"strategy": "finetune", "ensemble": 1},
 }
-QUICK_VARIANTS = ["transfer (defaults)", "transfer, no fallback"]
+FULL_VARIANTS = list(VARIANTS)[:5]
+QUICK_VARIANTS = ["transfer (defaults)"]
+FULL_TASKS = [*QUICK_TASKS, "radonpy_density", "esol"]
 
 
 def _forest(seed: int) -> FastRandomForestRegressor:
@@ -199,17 +206,23 @@ def summarise(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="8 tasks x 2 draws, 2 variants")
+    parser.add_argument("--quick", action="store_true", help="8 tasks x 2 draws, defaults only")
+    parser.add_argument("--list", action="store_true", help="list tasks and variants, exit")
     parser.add_argument("--draws", type=int, default=None)
     parser.add_argument("--tasks", nargs="*", default=None)
     parser.add_argument("--variants", nargs="*", default=None)
     parser.add_argument("--n-models", type=int, default=8, help="networks per source")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "docs"), help="where accuracy.md/csv go")
+    parser.add_argument("--tag", default="", help="suffix of the cached results file")
     args = parser.parse_args()
+    if args.list:
+        print("tasks:", ", ".join(t.name for t in load_tasks()))
+        print("variants:", ", ".join(VARIANTS))
+        return
     n_draws = args.draws or (2 if args.quick else 5)
-    names = args.tasks or (QUICK_TASKS if args.quick else None)
-    variants = args.variants or (QUICK_VARIANTS if args.quick else list(VARIANTS))
+    names = args.tasks or (QUICK_TASKS if args.quick else FULL_TASKS)
+    variants = args.variants or (QUICK_VARIANTS if args.quick else FULL_VARIANTS)
 
     start = time.perf_counter()
     print("source library (cached after the first build):", flush=True)
@@ -223,7 +236,8 @@ def main() -> None:
 
     tasks = load_tasks(names=names)
     cache = Path.home() / ".cache" / "sklearn_shotgun" / "accuracy"
-    raw_path = cache / f"results-{'quick' if args.quick else 'full'}-{args.n_models}.csv"
+    mode = "quick" if args.quick else "full"
+    raw_path = cache / f"results-{mode}-{args.n_models}{args.tag}.csv"
     raw = pd.read_csv(raw_path) if raw_path.exists() else pd.DataFrame()
     for task in tasks:
         for d, rows in enumerate(draws(task, n_draws)):
