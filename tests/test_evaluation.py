@@ -203,7 +203,9 @@ def test_transfer_predictions_equal_a_manual_outer_loop(recorded, qm9_pool, poly
     result, _ = recorded
     X, y = polymers
     train, test = result.splits[2]
-    model = ShotgunTransferRegressor(qm9_pool, cv=3, random_state=0)
+    model = ShotgunTransferRegressor(
+        qm9_pool, layers="last", no_transfer=False, cv=3, random_state=0
+    )
     model.fit([X[i] for i in train], y[train])
     pred = result.predictions
     mine = pred[(pred["model"] == "transfer") & (pred["fold"] == 2)].sort_values("row")

@@ -32,7 +32,10 @@ def _close_figures():
 @pytest.fixture(scope="module")
 def fitted(qm9_pool, polymers):
     X, y = polymers
-    return ShotgunTransferRegressor(qm9_pool, layers="each", cv=3, random_state=0).fit(X, y)
+    # The grid over every (source, layer) candidate, without the no-transfer lines.
+    return ShotgunTransferRegressor(
+        qm9_pool, layers="each", search="grid", no_transfer=False, ensemble=1, cv=3, random_state=0
+    ).fit(X, y)
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +131,26 @@ def test_transfer_table_scatter(fitted, qm9_pool, tmp_path):
     assert f"selected: {fitted.best_source_}, layer {fitted.best_layer_}" in labels
     assert len(ax.collections) == 3  # error bars, candidates, selected
     _saved_png(ax, tmp_path / "table.png")
+
+
+def test_transfer_table_draws_no_transfer_as_lines(qm9_pool, polymers, tmp_path):
+    X, y = polymers
+    model = ShotgunTransferRegressor(qm9_pool, layers="last", cv=3, random_state=0).fit(X, y)
+    table = model.transfer_table_
+    ax = plot_transfer_table(table)
+    fallback = table[table["source"] == "no transfer"]
+    assert len(fallback) == 3
+    lines = [line for line in ax.get_lines() if line.get_label().startswith("no transfer")]
+    assert sorted(line.get_ydata()[0] for line in lines) == pytest.approx(
+        sorted(fallback["cv_mae_mean"])
+    )
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    if model.best_source_ == "no transfer":
+        assert sum(label.endswith("(selected)") for label in labels) == 1
+        assert not any(label.startswith("selected:") for label in labels)
+    else:
+        assert any(label.startswith(f"selected: {model.best_source_}") for label in labels)
+    _saved_png(ax, tmp_path / "lines.png")
 
 
 def test_transfer_table_options(fitted):

@@ -245,6 +245,7 @@ class TestSearchVariants:
             search="grid",
             no_transfer=False,
             ensemble=3,
+            ensemble_weights="uniform",
             cv=5,
             random_state=0,
         ).fit(X, y)
@@ -281,9 +282,9 @@ class TestSearchVariants:
     def test_finetune(self, qm9_pool, polymers):
         X, y = polymers
         before = {k: v.copy() for k, v in qm9_pool[0].state_dict.items()}
-        model = ShotgunTransferRegressor(qm9_pool, strategy="finetune", cv=5, random_state=0).fit(
-            X, y
-        )
+        model = ShotgunTransferRegressor(
+            qm9_pool, strategy="finetune", ensemble=1, cv=5, random_state=0
+        ).fit(X, y)
         assert isinstance(model.best_estimator_, FineTunedRegressor)
         assert model.best_estimator_.n_epochs_ >= 1
         pred = model.predict(X)
