@@ -100,8 +100,8 @@ def main() -> None:
         f"   measured: transfer MAE {mae['transfer']:.0f} J/(kg K) against "
         f"{mae['baseline']:.0f} for the best no-transfer forest (ratio "
         f"{mae['transfer'] / mae['baseline']:.2f}); the sources alone reach "
-        f"{mae['transfer only']:.0f}, untrained networks {mae['control']:.0f}. The search "
-        f"fell back on no transfer in {fallback} of {len(picks)} outer folds."
+        f"{mae['transfer only']:.0f}, untrained networks {mae['control']:.0f}. The top "
+        f"candidate was no transfer in {fallback} of {len(picks)} outer folds."
     )
 
     transfer = result.predictions.query("model == 'transfer'")

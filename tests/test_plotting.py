@@ -242,3 +242,9 @@ def test_plot_evaluation(evaluation, tmp_path):
         plot_evaluation(evaluation, metric="accuracy")
     with pytest.raises(TypeError, match="TransferEvaluation"):
         plot_evaluation(evaluation.folds)
+
+
+def test_parity_overlay_keeps_the_units():
+    ax = plot_parity([1.0, 2.0, 3.0], [1.1, 1.9, 3.2], label="a", units="J/(kg K)")
+    plot_parity([1.0, 2.0, 3.0], [0.9, 2.2, 2.9], ax=ax, label="b")
+    assert ax.get_xlabel() == "true [J/(kg K)]" and ax.get_ylabel() == "predicted [J/(kg K)]"
