@@ -288,7 +288,11 @@ def test_variants_share_folds_baseline_and_control(qm9_pool, polymers, small_for
 
 @pytest.mark.parametrize(
     ("variants", "match"),
-    [({}, "empty dict"), ({"baseline": Ridge()}, "other than 'baseline'"), ({1: Ridge()}, "")],
+    [
+        ({}, "empty dict"),
+        ({"baseline": Ridge()}, "other than 'baseline'"),
+        ({1: Ridge()}, "variant names must be strings"),
+    ],
 )
 def test_bad_variants(variants, match):
     X, y = np.zeros((10, 2)), np.arange(10.0)

@@ -67,22 +67,24 @@ class TestTransformTarget:
         assert set(TARGET_TRANSFORMS) == {"per_gram", "per_heavy_atom", "per_atom", "log10"}
 
 
-class TestPretrainerTargetTransform:
-    @pytest.fixture(scope="class")
-    def pool(self, qm9_frame):
-        frame = qm9_frame.iloc[:400]
-        pretrainer = ShotgunPretrainer(
-            DescriptorFeaturizer(),
-            n_models=2,
-            max_epochs=5,
-            random_state=0,
-            verbose=0,
-            property="Cv",
-            units="cal/(mol K)",
-            target_transform="per_gram",
-        )
-        return pretrainer.fit(frame["SMILES"].tolist(), frame["Heatcapacity_Cv_cal_mol_K"])
+@pytest.fixture(scope="module")
+def pool(qm9_frame):
+    """Two networks pretrained on the Cv per gram of 400 QM9 molecules."""
+    frame = qm9_frame.iloc[:400]
+    pretrainer = ShotgunPretrainer(
+        DescriptorFeaturizer(),
+        n_models=2,
+        max_epochs=5,
+        random_state=0,
+        verbose=0,
+        property="Cv",
+        units="cal/(mol K)",
+        target_transform="per_gram",
+    )
+    return pretrainer.fit(frame["SMILES"].tolist(), frame["Heatcapacity_Cv_cal_mol_K"])
 
+
+class TestPretrainerTargetTransform:
     def test_models_learn_and_record_the_form(self, pool, qm9_frame, tmp_path):
         library = pool.library_
         assert {m.target_transform for m in library} == {"per_gram"}

@@ -351,13 +351,15 @@ class TestBadInput:
             ShotgunTransferRegressor(qm9_pool, **params).fit(X, y)
 
 
+@pytest.fixture(scope="module")
+def default_fit(qm9_pool, polymers):
+    """The package defaults on the QM9 pool and 58 polymers."""
+    X, y = polymers
+    return ShotgunTransferRegressor(qm9_pool, random_state=0).fit(X, y)
+
+
 class TestOptions:
     """No-transfer fallback, stacking, the target's descriptor and mixed libraries."""
-
-    @pytest.fixture(scope="class")
-    def default_fit(self, qm9_pool, polymers):
-        X, y = polymers
-        return ShotgunTransferRegressor(qm9_pool, random_state=0).fit(X, y)
 
     def test_defaults_search_layers_and_no_transfer(self, default_fit, qm9_pool):
         table = default_fit.transfer_table_
