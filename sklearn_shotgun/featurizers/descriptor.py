@@ -12,8 +12,8 @@ from rdkit import Chem, rdBase
 from rdkit.Chem import Descriptors
 from threadpoolctl import threadpool_limits
 
-from ._base import BaseFeaturizer, ChunkResult, invalid, is_missing
-from .fingerprint import _POLYMER_MODES, _prepare, _to_mol
+from ._base import BaseFeaturizer, ChunkResult
+from .fingerprint import _POLYMER_MODES, _prepare, molecule_or_invalid
 
 __all__ = ["DESCRIPTOR_KINDS", "RDKIT2D_DESCRIPTORS", "DescriptorFeaturizer"]
 
@@ -45,23 +45,6 @@ _CHARGE_DESCRIPTORS = frozenset(
         "BCUT2D_MRLOW",
     }
 )
-
-
-def _smiles_params() -> Chem.SmilesParserParams:
-    # RDKit's default parser reads text after a space as the molecule's name, so
-    # "CC junk" would silently be ethane; without names it is rejected.
-    params = Chem.SmilesParserParams()
-    params.parseName = False
-    return params
-
-
-_SMILES_PARAMS = _smiles_params()
-
-
-def _parse(item: Any) -> Chem.Mol | None:
-    if isinstance(item, str):
-        return Chem.MolFromSmiles(item, _SMILES_PARAMS)
-    return _to_mol(item)
 
 
 def _check_kind(kind: Any) -> None:
@@ -296,26 +279,10 @@ class DescriptorFeaturizer(BaseFeaturizer):
         # BlockLogs: our own error names the row; RDKit's log would not.
         with threadpool_limits(limits=1, user_api="blas"), rdBase.BlockLogs():
             for i, item in enumerate(items):
-                if is_missing(item):
-                    bad.append(invalid(offset + i, item, "missing value", errors, "SMILES"))
-                    continue
-                mol = _parse(item)
+                mol = molecule_or_invalid(item, offset + i, polymer, errors, bad)
                 if mol is None:
-                    reason = (
-                        "RDKit could not parse it"
-                        if isinstance(item, str)
-                        else f"expected a SMILES string or an RDKit Mol, got {type(item).__name__}"
-                    )
-                    bad.append(invalid(offset + i, item, reason, errors, "SMILES"))
                     continue
                 has_dummy = any(a.GetAtomicNum() == 0 for a in mol.GetAtoms())
-                if has_dummy and polymer != "dummy":
-                    try:
-                        mol = _prepare(mol, polymer)
-                    except (ValueError, RuntimeError) as exc:
-                        reason = f"polymer={polymer!r}: {exc}"
-                        bad.append(invalid(offset + i, item, reason, errors, "SMILES"))
-                        continue
                 if not (has_dummy and polymer == "dummy" and charge_fns):
                     _fill(out[i], fns, mol)
                     continue

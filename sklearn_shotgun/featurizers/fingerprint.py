@@ -203,12 +203,49 @@ def _prepare(mol: Chem.Mol, polymer: str) -> Chem.Mol:
     return _close_ring(mol)
 
 
+def _smiles_params() -> Chem.SmilesParserParams:
+    # RDKit's default parser reads text after a space as the molecule's name, so
+    # "CC junk" would silently be ethane; without names it is rejected.
+    params = Chem.SmilesParserParams()
+    params.parseName = False
+    return params
+
+
+_SMILES_PARAMS = _smiles_params()
+
+
 def _to_mol(item: Any) -> Chem.Mol | None:
     if isinstance(item, Chem.Mol):
         return item
     if isinstance(item, str):
-        return Chem.MolFromSmiles(item)
+        return Chem.MolFromSmiles(item, _SMILES_PARAMS)
     return None
+
+
+def molecule_or_invalid(
+    item: Any, row: int, polymer: str, errors: str, bad: list
+) -> Chem.Mol | None:
+    """The molecule of one input, prepared for ``polymer``; None for an invalid input,
+    whose ``(row, value, reason)`` is appended to ``bad`` (or raised, per ``errors``)."""
+    if is_missing(item):
+        bad.append(invalid(row, item, "missing value", errors, "SMILES"))
+        return None
+    mol = _to_mol(item)
+    if mol is None:
+        reason = (
+            "RDKit could not parse it"
+            if isinstance(item, str)
+            else f"expected a SMILES string or an RDKit Mol, got {type(item).__name__}"
+        )
+        bad.append(invalid(row, item, reason, errors, "SMILES"))
+        return None
+    if polymer != "dummy":
+        try:
+            return _prepare(mol, polymer)
+        except (ValueError, RuntimeError) as exc:
+            bad.append(invalid(row, item, f"polymer={polymer!r}: {exc}", errors, "SMILES"))
+            return None
+    return mol
 
 
 class FingerprintFeaturizer(BaseFeaturizer):
@@ -363,25 +400,9 @@ class FingerprintFeaturizer(BaseFeaturizer):
         bad = []
         with rdBase.BlockLogs():  # our own error names the row; RDKit's log would not
             for i, item in enumerate(items):
-                if is_missing(item):
-                    bad.append(invalid(offset + i, item, "missing value", errors, "SMILES"))
-                    continue
-                mol = _to_mol(item)
+                mol = molecule_or_invalid(item, offset + i, polymer, errors, bad)
                 if mol is None:
-                    reason = (
-                        "RDKit could not parse it"
-                        if isinstance(item, str)
-                        else f"expected a SMILES string or an RDKit Mol, got {type(item).__name__}"
-                    )
-                    bad.append(invalid(offset + i, item, reason, errors, "SMILES"))
                     continue
-                if polymer != "dummy":
-                    try:
-                        mol = _prepare(mol, polymer)
-                    except (ValueError, RuntimeError) as exc:
-                        reason = f"polymer={polymer!r}: {exc}"
-                        bad.append(invalid(offset + i, item, reason, errors, "SMILES"))
-                        continue
                 if single is not None:
                     out[i] = single(mol)
                     continue

@@ -296,3 +296,9 @@ def test_counts_predict_qm9_heat_capacity(qm9_frame):
         model, frame["SMILES"].tolist(), frame["Heatcapacity_Cv_cal_mol_K"], cv=cv, scoring="r2"
     )
     assert scores.mean() > 0.8, scores
+
+
+def test_text_after_a_space_is_not_a_molecule_name():
+    # RDKit's default parser would read "junk" as a name and return ethane.
+    with pytest.raises(ValueError, match=r"row 1: 'CC junk' \(RDKit could not parse it\)"):
+        FingerprintFeaturizer().fit_transform(["CC", "CC junk"])
