@@ -11,8 +11,8 @@
    candidate, and so are forests on the polymers' own descriptors ("no transfer").
 4. Judge it honestly: nested 5-fold cross-validation against the best no-transfer forest
    (chosen among fingerprints, RDKit descriptors and compositions by its own inner CV),
-   the same search without the no-transfer fallback, and the search over untrained
-   networks; then say what was measured.
+   the same search without the no-transfer candidates ("no fallback"), and the search
+   over untrained networks; then say what was measured.
 5. Write a parity plot and a source-vs-target error plot to ``runs/demo/``.
 """
 
@@ -85,7 +85,7 @@ def main() -> None:
     print("4. nested 5-fold CV (outer folds never reach the selection) ...")
     variants = {
         "transfer": model,
-        "transfer only": ShotgunTransferRegressor(
+        "no fallback": ShotgunTransferRegressor(
             library, no_transfer=False, n_jobs=2, random_state=0
         ),
     }
@@ -99,8 +99,8 @@ def main() -> None:
     print(
         f"   measured: transfer MAE {mae['transfer']:.0f} J/(kg K) against "
         f"{mae['baseline']:.0f} for the best no-transfer forest (ratio "
-        f"{mae['transfer'] / mae['baseline']:.2f}); the sources alone reach "
-        f"{mae['transfer only']:.0f}, untrained networks {mae['control']:.0f}. The top "
+        f"{mae['transfer'] / mae['baseline']:.2f}); without the no-transfer candidates "
+        f"{mae['no fallback']:.0f}, untrained networks {mae['control']:.0f}. The top "
         f"candidate was no transfer in {fallback} of {len(picks)} outer folds."
     )
 

@@ -176,7 +176,7 @@ class _ShotgunTransferBase(BaseEstimator):
         top_k: int = 10,
         ensemble: int = 5,
         ensemble_weights: str = "stacked",
-        features: str = "frozen",
+        features: str = "frozen+descriptor",
         descriptor: Any = "auto",
         no_transfer: bool = True,
         n_reinit: int = 1,
@@ -357,6 +357,7 @@ class _ShotgunTransferBase(BaseEstimator):
         for name, featurizer in featurizers.items():
             if featurizer is None:  # precomputed: X is the descriptor matrix
                 T = X
+                self.target_featurizers_[name] = "passthrough"
             else:
                 featurizer = featurizer.fit(X)
                 T = featurizer.transform(X)
@@ -385,7 +386,7 @@ class _ShotgunTransferBase(BaseEstimator):
         if appended == "auto":
             if "descriptor" in parts and len(fallback) > 1:
                 primary, _ = self._scoring()
-                scores = self._search(fallback, y, cv, groups)[f"mean_test_{primary}"]
+                scores = self._search(fallback, y, cv, groups, grid=True)[f"mean_test_{primary}"]
                 appended = fallback[int(np.argmax(scores))].descriptor
             else:
                 appended = next(iter(target))
@@ -469,12 +470,13 @@ class _ShotgunTransferBase(BaseEstimator):
         return name, metrics
 
     def _search(
-        self, candidates: list[Candidate], y: np.ndarray, cv: Any, groups: Any
+        self, candidates: list[Candidate], y: np.ndarray, cv: Any, groups: Any, grid: bool = False
     ) -> dict[str, Any]:
-        """``cv_results_`` of the search over ``candidates`` (same order for the grid)."""
+        """``cv_results_`` of the search over ``candidates`` (same order for the grid, which
+        ``grid=True`` forces whatever ``search`` says)."""
         primary, metrics = self._scoring()
         index = np.arange(len(y)).reshape(-1, 1)
-        if self.search == "halving":
+        if self.search == "halving" and not grid:
             search = HalvingGridSearchCV(
                 self._head_class(),
                 {"candidate": candidates},
@@ -737,7 +739,7 @@ def _refit(
         head.insert(0, ("columns", _Columns(cand.columns)))
     descriptor = target_featurizers.get(cand.descriptor) if cand.descriptor else None
     if model is None:  # no transfer: the head on the target's own descriptor
-        steps = [("descriptor", descriptor)] if descriptor is not None else []
+        steps = [("descriptor", descriptor)] if descriptor not in (None, "passthrough") else []
         return Pipeline([*steps, *head])
     parts = set(features.split("+"))
     frozen = FrozenNetFeaturizer(
@@ -839,10 +841,12 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         non-negative weights, summing to one, that best combine their out-of-fold
         predictions of the inner CV (least squares): a dominant candidate keeps most of
         the weight, complementary ones share it.
-    features : str, default="frozen"
-        "frozen": the hidden features only. "+prediction" appends the source network's
-        own prediction of its property (stacking); "+descriptor" appends ``descriptor``
-        of the target inputs, e.g. "frozen+prediction+descriptor".
+    features : str, default="frozen+descriptor"
+        "frozen": the hidden features only. "+descriptor" appends ``descriptor`` of the
+        target inputs, so that the head can use the source's features where they add to
+        the target's own descriptor (the best option of the accuracy benchmark);
+        "+prediction" appends the source network's own prediction of its property
+        (stacking), e.g. "frozen+prediction+descriptor".
     descriptor : "auto", "source" or featurizer, default="auto"
         The target's own descriptor, for "+descriptor" and the no-transfer candidates.
         "auto": the no-transfer candidates are forests on each of count Morgan
@@ -957,7 +961,7 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
         top_k: int = 10,
         ensemble: int = 1,
         ensemble_weights: str = "uniform",
-        features: str = "frozen",
+        features: str = "frozen+descriptor",
         descriptor: Any = "auto",
         no_transfer: bool = True,
         n_reinit: int = 1,

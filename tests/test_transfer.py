@@ -29,7 +29,13 @@ def fitted(qm9_pool, polymers):
     X, y = polymers
     # The grid over every (source, layer) candidate, without the no-transfer fallback.
     return ShotgunTransferRegressor(
-        qm9_pool, layers="each", search="grid", no_transfer=False, cv=5, random_state=0
+        qm9_pool,
+        layers="each",
+        search="grid",
+        features="frozen",
+        no_transfer=False,
+        cv=5,
+        random_state=0,
     ).fit(X, y)
 
 
@@ -244,6 +250,7 @@ class TestSearchVariants:
             layers="last",
             search="grid",
             no_transfer=False,
+            features="frozen",
             ensemble=3,
             ensemble_weights="uniform",
             cv=5,
@@ -399,7 +406,7 @@ class TestOptions:
     def test_prediction_and_descriptor_features(self, qm9_pool, polymers):
         X, y = polymers
         kwargs = dict(layers="last", search="grid", no_transfer=False, random_state=0)
-        plain = ShotgunTransferRegressor(qm9_pool, **kwargs).fit(X, y)
+        plain = ShotgunTransferRegressor(qm9_pool, features="frozen", **kwargs).fit(X, y)
         stacked = ShotgunTransferRegressor(qm9_pool, features="frozen+prediction", **kwargs)
         stacked.fit(X, y)
         both = ShotgunTransferRegressor(

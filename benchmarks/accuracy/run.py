@@ -8,8 +8,8 @@ is scored by nested cross-validation on the *same* outer folds
   fingerprints, RDKit 2D descriptors, compositions), and ``NoTransferRegressor``, which
   picks among them by inner CV (``evaluate_transfer``'s default baseline);
 - transfer with the package defaults, and each option (``--variants``);
-- the untrained control: the defaults' search over the same architectures with random
-  weights.
+- the untrained control: the first variant's search over the same architectures with
+  random weights (named after that variant in the table).
 
 The reference of each task is the *best* of the single-descriptor forests, chosen by their
 nested score (which favours the baseline: the choice is made on the test folds). Ratios are
@@ -65,12 +65,13 @@ QUICK_TASKS = [
 ]
 
 #: Transfer variants: name -> ShotgunTransferRegressor parameters (besides the library).
+#: The untrained control is the search of the *first* variant run, over untrained weights.
 VARIANTS = {
+    "transfer, frozen only": {"features": "frozen"},
     "transfer (defaults)": {},
-    "transfer, single best": {"ensemble": 1},
-    "transfer, no fallback": {"no_transfer": False},
-    "transfer +descriptor": {"features": "frozen+descriptor"},
-    "transfer +prediction": {"features": "frozen+prediction"},
+    "transfer, frozen only, no fallback": {"features": "frozen", "no_transfer": False},
+    "transfer, frozen only, single best": {"features": "frozen", "ensemble": 1},
+    "transfer +prediction": {"features": "frozen+prediction+descriptor"},
     "transfer, last layer": {"layers": "last"},
     "transfer, mean of top 3": {"ensemble": 3, "ensemble_weights": "uniform"},
     "transfer, paper head": {"head": "paper", "ensemble": 1},
@@ -108,12 +109,13 @@ def run_one(task, rows, library, variants, seed, n_jobs) -> list[dict]:
             n_jobs=n_jobs,
         )
     out = []
+    control = f"control ({variants[0]}, untrained)"
     for model in result.models:
         values = result.folds[(result.folds["model"] == model) & (result.folds["metric"] == "mae")]
         picks = result.selected[result.selected["model"] == model]
         out.append(
             {
-                "model": model,
+                "model": control if model == "control" else model,
                 "mae": float(values["value"].mean()),
                 "inner_mae": -float(picks["inner_score"].mean()) if len(picks) else np.nan,
                 "no_transfer_picks": int((picks["best_source"] == "no transfer").sum()),
@@ -174,30 +176,48 @@ def summarise(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     lines.append("")
     lines.append("Cells: nested-CV MAE averaged over draws (ratio to the best forest, draws won).")
     lines.append("")
-    lines.append("| model | geometric mean ratio | tasks above 1.05 | tasks won (ratio < 1) |")
-    lines.append("|---|---|---|---|")
+    lines.append(
+        "| model | geometric mean ratio to the best forest | tasks above 1.05 | tasks won "
+        "(ratio < 1) | geometric mean ratio to NoTransferRegressor |"
+    )
+    lines.append("|---|---|---|---|---|")
+    base = table[table["model"] == "baseline"].set_index("task")["mae_mean"]
     for model in models:
         r = table[table["model"] == model]
         geo = float(np.exp(np.log(r["ratio_mean"]).mean()))
+        vs_base = float(np.exp(np.log(r.set_index("task")["mae_mean"] / base).mean()))
         lines.append(
             f"| {model} | {geo:.3f} | {int((r['ratio_mean'] > 1.05).sum())}/{len(r)} | "
-            f"{int((r['ratio_mean'] < 1).sum())}/{len(r)} |"
+            f"{int((r['ratio_mean'] < 1).sum())}/{len(r)} | {vs_base:.3f} |"
         )
     defaults = table[table["model"] == "transfer (defaults)"].set_index("task")
-    control = table[table["model"] == "control"].set_index("task")
-    if len(defaults) and len(control):
-        beat = int((defaults["mae_mean"] < control["mae_mean"]).sum())
+    controls = [m for m in models if m.startswith("control")]
+    if len(defaults) and controls:
+        control = table[table["model"] == controls[0]].set_index("task")
+        variant = controls[0].removeprefix("control (").removesuffix(", untrained)")
+        own = table[table["model"] == variant].set_index("task")
         lines.append("")
+        beat = int((own["mae_mean"] < control["mae_mean"]).sum())
         lines.append(
-            f"Transfer (defaults) beats the untrained control on {beat}/{len(defaults)} tasks."
+            f"Pretrained vs untrained weights: {variant} beats {controls[0]} on "
+            f"{beat}/{len(own)} tasks."
         )
+        if variant != "transfer (defaults)":
+            beat = int((defaults["mae_mean"] < control["mae_mean"]).sum())
+            lines.append(
+                f"Transfer (defaults) beats that control on {beat}/{len(defaults)} tasks (the "
+                "defaults' own control, untrained networks with the descriptor appended, was "
+                "not run)."
+            )
         fallback = defaults["no_transfer_folds"].sum()
         total = (defaults["draws"] * 5).sum()
-        lines.append(f"The defaults fell back on no transfer in {fallback}/{total} outer folds.")
+        lines.append(
+            f"The defaults' top candidate was no transfer in {fallback}/{total} outer folds."
+        )
         lines.append("")
         lines.append(
-            "Optimistic inner-CV MAE of the defaults' selection (best of the search, "
-            "not a result) vs its nested MAE:"
+            "Inner-CV MAE of the defaults' top candidate (the best of the search: optimistic, "
+            "not a result) vs the nested MAE:"
         )
         for task, r in defaults.iterrows():
             lines.append(f"- {task}: inner {r.inner_mae_optimistic:.4g}, nested {r.mae_mean:.4g}")
@@ -245,8 +265,9 @@ def main() -> None:
                 continue
             t0 = time.perf_counter()
             out = run_one(task, rows, library, variants, seed=d, n_jobs=args.n_jobs)
+            seconds = time.perf_counter() - t0
             new = pd.DataFrame(out).assign(
-                task=task.name, title=task.title, units=task.units, draw=d
+                task=task.name, title=task.title, units=task.units, draw=d, seconds=seconds
             )
             raw = pd.concat([raw, new], ignore_index=True)
             tmp = raw_path.with_suffix(".tmp")
@@ -265,7 +286,8 @@ def main() -> None:
         "# Accuracy benchmark\n\n"
         f"`python benchmarks/accuracy/run.py{' --quick' if args.quick else ''}` "
         f"({len(tasks)} tasks x {n_draws} draws, nested 5-fold CV, {args.n_models} networks "
-        f"per source, {time.perf_counter() - start:.0f} s on this machine).\n\n"
+        f"per source; {raw.groupby(['task', 'draw'])['seconds'].first().sum() / 60:.0f} min "
+        "of nested CV on this 2-core machine, library build excluded).\n\n"
         "Source library (benchmarks/accuracy/library.py):\n\n"
         + "\n".join(
             f"- {i['source']}: {i['models']} nets on {i['rows']} rows, {i['seconds']} s, "
