@@ -108,9 +108,9 @@ def main() -> None:
     ax = plot_parity(transfer["y_true"], transfer["y_pred"], label="transfer", units="J/(kg K)")
     baseline = result.predictions.query("model == 'baseline'")
     plot_parity(baseline["y_true"], baseline["y_pred"], ax=ax, label="best no-transfer forest")
-    ax.figure.savefig(OUT / "parity.png", dpi=120)
+    ax.figure.savefig(OUT / "parity.png", dpi=120, bbox_inches="tight")
     ax = plot_transfer_table(model.transfer_table_)
-    ax.figure.savefig(OUT / "sources.png", dpi=120)
+    ax.figure.savefig(OUT / "sources.png", dpi=120, bbox_inches="tight")
     print(f"5. plots: {OUT / 'parity.png'}, {OUT / 'sources.png'}")
 
 
