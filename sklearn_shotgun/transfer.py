@@ -352,6 +352,8 @@ class _ShotgunTransferBase(BaseEstimator):
         n_rows = len(y)
         parts = set(self.features.split("+"))
         featurizers, appended = self._target_descriptors(X)
+        if not (self.no_transfer or "descriptor" in parts):
+            featurizers = {}  # neither the fallback nor "+descriptor" reads them
         self.target_featurizers_ = {}
         target: dict[str, np.ndarray] = {}
         for name, featurizer in featurizers.items():
@@ -389,7 +391,7 @@ class _ShotgunTransferBase(BaseEstimator):
                 scores = self._search(fallback, y, cv, groups, grid=True)[f"mean_test_{primary}"]
                 appended = fallback[int(np.argmax(scores))].descriptor
             else:
-                appended = next(iter(target))
+                appended = next(iter(target), None)
         self.appended_descriptor_ = appended if "descriptor" in parts else None
         own_descriptor = "descriptor" in parts and appended is None
         extra = target[appended] if "descriptor" in parts and appended is not None else None
