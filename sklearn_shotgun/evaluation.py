@@ -205,7 +205,7 @@ def untrained_library(library: Any, random_state: Any = None) -> Any:
     Every model keeps its architecture, activation, descriptor columns, input and target
     scaling, featurizer, task and metadata (property, units, material, dataset), so a transfer
     estimator handles the copy exactly as the original; only the weights differ. They are drawn
-    with :func:`~sklearn_shotgun.nets.pyramid.init_pyramid_parameters` (PyTorch's default
+    with ``sklearn_shotgun.nets.pyramid.init_pyramid_parameters`` (PyTorch's default
     ``nn.Linear`` initialisation) from one seed per model, spawned from ``random_state`` with
     :class:`numpy.random.SeedSequence`.
 
@@ -660,7 +660,7 @@ def evaluate_transfer(
         Seeds the outer folds (for an int ``cv``), the default baseline forest and the
         untrained control. Not passed to ``estimator``: set its own ``random_state``.
     return_predictions : bool, default=False
-        Keep the out-of-fold predictions in :attr:`TransferEvaluation.predictions`.
+        Keep the out-of-fold predictions in ``TransferEvaluation.predictions``.
     verbose : int, default=0
         Show a tqdm progress bar over the fits.
 

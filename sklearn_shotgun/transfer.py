@@ -832,7 +832,7 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         Seeds the heads.
     strategy : {"frozen", "finetune"}, default="frozen"
         "finetune" fine-tunes the selected source network(s) instead of fitting a head on
-        frozen features (:class:`~sklearn_shotgun._finetune.FineTunedRegressor`).
+        frozen features (``sklearn_shotgun._finetune.FineTunedRegressor``).
     top_k : int, default=10
         Transfer candidates kept by the screen.
     ensemble : int, default=5

@@ -260,7 +260,7 @@ class BaseFeaturizer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_features_out_)
+        ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_features_out)
         """
         check_is_fitted(self, "feature_names_out_")
         items, _ = coerce_items(X, self._items_name)

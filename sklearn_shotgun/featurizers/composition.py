@@ -533,7 +533,7 @@ class CompositionFeaturizer(BaseFeaturizer):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_out_)
+        ndarray of shape (n_samples, n_features_out)
         """
         self._check_container(X)
         return super().transform(X)
@@ -572,7 +572,7 @@ class CompositionFeaturizer(BaseFeaturizer):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_out_)
+        ndarray of shape (n_samples, n_features_out)
             Rows without any element are invalid: ``errors="raise"`` raises a ``ValueError``
             naming the first one, ``errors="nan"`` returns NaN rows and warns.
         """

@@ -354,7 +354,7 @@ class ModelLibrary:
         """Write the library directory atomically.
 
         Everything is written into a hidden temporary sibling directory which then replaces
-        ``path`` (see :func:`sklearn_shotgun._io.replace_directory`): an interrupted save leaves
+        ``path`` (see ``sklearn_shotgun._io.replace_directory``): an interrupted save leaves
         the old library or the new one, never a mix. An existing ``path`` is replaced only if it
         is empty or holds a library (``library.json``), so a typo cannot delete other data.
 

@@ -70,7 +70,7 @@ def register_featurizer(cls: type, name: str | None = None) -> type:
 
     Returns
     -------
-    cls : type
+    type
         Unchanged, so that the function works as a decorator.
     """
     key = name or cls.__name__
@@ -213,7 +213,7 @@ class SourceModel:
         ``/``); see :func:`make_model_id`.
     architecture : list of int
         Layer widths ``[d_in, h1, ..., hk, n_out]`` of the
-        :class:`~sklearn_shotgun.nets.pyramid.PyramidNet`.
+        ``sklearn_shotgun.nets.pyramid.PyramidNet``.
     state_dict : dict of str to ndarray
         The PyramidNet weights (``"linears.{i}.weight"``, ``"linears.{i}.bias"``), stored as
         float32.
@@ -225,7 +225,7 @@ class SourceModel:
         Target scaling of regression outputs: predictions are ``out * y_scale + y_mean``.
     featurizer : dict or None
         ``{"class": name, "params": {...}}`` re-creating the descriptor from raw inputs (see
-        :func:`featurizer_spec`); ``None`` for models that only take precomputed descriptors.
+        ``featurizer_spec``); ``None`` for models that only take precomputed descriptors.
     activation : str
         Hidden activation of the PyramidNet.
     task : {"regression", "classification"}
@@ -536,7 +536,7 @@ class SourceModel:
         ----------
         X : sequence of raw inputs, or array-like / sparse matrix of shape (n, n_descriptor)
             Raw inputs (SMILES, formulas ...) or, with ``precomputed=True``, the *full*
-            descriptor matrix; the model selects its :attr:`columns` and standardises them.
+            descriptor matrix; the model selects its ``columns`` and standardises them.
         layer : int, list of int, "last" or "all", default=-1
             Hidden layer(s), 0-based; negatives count back from the last hidden layer. Several
             layers (or ``"all"``) are concatenated in order.
@@ -583,7 +583,7 @@ class SourceModel:
         return e / e.sum(axis=1, keepdims=True)
 
     def predict_proba(self, X: Any, precomputed: bool = False) -> np.ndarray:
-        """Class probabilities, shape (n, n_classes), columns in :attr:`classes` order."""
+        """Class probabilities, shape (n, n_classes), columns in ``classes`` order."""
         if self.task != "classification":
             raise AttributeError(f"model {self.id!r} is a regression model: no predict_proba")
         return self._proba(self._raw_output(X, precomputed))
@@ -600,7 +600,7 @@ class SourceModel:
 
     @builtins.property
     def sha256(self) -> str:
-        """sha256 of :meth:`tensors` (see :func:`sklearn_shotgun._io.sha256_tensors`)."""
+        """sha256 of :meth:`tensors` (see ``sklearn_shotgun._io.sha256_tensors``)."""
         return sha256_tensors(self.tensors())
 
     def to_entry(self, shard: str | None = None) -> dict[str, Any]:
