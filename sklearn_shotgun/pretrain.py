@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import numbers
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from .nets.pyramid import sample_architecture
 
 __all__ = ["ShotgunPretrainer"]
 
-_CHECKPOINT_FORMAT = 1
+_CHECKPOINT_FORMAT = 2
 #: task="auto" treats integer targets with at most this many values as classes.
 _MAX_AUTO_CLASSES = 20
 _MIN_ROWS = 3
@@ -75,20 +75,32 @@ def _resolve_size(value: float | int, n_rows: int) -> int:
 
 
 # -- work done in joblib workers --------------------------------------------------------
-def _train_chunk(specs, X, y, engine, device, n_threads) -> list[TrainResult]:
+def _train_chunk(specs, X, y, engine, device, n_threads, callback=None) -> list[TrainResult]:
     """Train one chunk of models; runs in a joblib worker."""
     import torch
 
     if n_threads is None:
-        return train_models(specs, X, y, engine=engine, device=device)
+        return train_models(specs, X, y, engine=engine, device=device, callback=callback)
     # Several workers share the cores: a small torch thread pool each, no oversubscription.
     # Restored afterwards, since a threading backend runs this in the caller's process.
     previous = torch.get_num_threads()
     torch.set_num_threads(n_threads)
     try:
-        return train_models(specs, X, y, engine=engine, device=device)
+        return train_models(specs, X, y, engine=engine, device=device, callback=callback)
     finally:
         torch.set_num_threads(previous)
+
+
+def _increments(callback):
+    """Turn ``train_models``' cumulative count per chunk into increments for ``callback``."""
+    seen = [0]
+
+    def report(n_done: int) -> None:
+        step, seen[0] = n_done - seen[0], n_done
+        if step:
+            callback(step)
+
+    return report
 
 
 def _is_classification_pool(estimator: ShotgunPretrainer) -> bool:
@@ -157,7 +169,13 @@ class ShotgunPretrainer(BaseEstimator):
     checkpoint_dir : path or None, default=None
         Folder where finished chunks are saved as they complete (atomic writes). Calling
         ``fit`` again with the same data and parameters trains only the missing chunks, and
-        the result equals an uninterrupted run.
+        the result equals an uninterrupted run. ``n_models`` may differ between calls: a
+        larger pool re-uses the saved networks (the first ones stay bit-identical, since
+        network ``i`` is drawn from the ``i``-th child seed whatever the pool size) and trains
+        only the new ones; a smaller one takes the first ``n_models`` saved networks. A pool
+        grown from a size that is not a multiple of ``chunk_size`` groups its networks into
+        other chunks than one built at the final size in one go, so its new networks may
+        differ from those in the last bits (see ``random_state``).
     n_jobs : int or None, default=None
         joblib workers over chunks (any joblib backend, e.g. Dask). Each worker gets
         ``cpu_count // n_jobs`` torch threads.
@@ -487,7 +505,8 @@ class ShotgunPretrainer(BaseEstimator):
             digest.update(np.ascontiguousarray(D).tobytes())
         digest.update(np.ascontiguousarray(y).tobytes())
         params = self.get_params(deep=False)
-        for name in ("n_jobs", "verbose", "checkpoint_dir"):
+        # Network i does not depend on n_models (i-th child seed): a pool can be grown.
+        for name in ("n_jobs", "verbose", "checkpoint_dir", "n_models"):
             params.pop(name)
         params["featurizer"] = (
             featurizer_spec(self.featurizer_) if self.featurizer is not None else None
@@ -513,6 +532,11 @@ class ShotgunPretrainer(BaseEstimator):
         }
         if manifest.exists():
             found = json.loads(manifest.read_text())
+            if found.get("format") != _CHECKPOINT_FORMAT:
+                raise ValueError(
+                    f"{folder} holds a checkpoint in format {found.get('format')!r} (this version "
+                    f"writes format {_CHECKPOINT_FORMAT}); use another checkpoint_dir or delete it."
+                )
             if found.get("fingerprint") != fingerprint:
                 raise ValueError(
                     f"{folder} holds a checkpoint of a different run (other data or parameters); "
@@ -526,8 +550,45 @@ class ShotgunPretrainer(BaseEstimator):
     def _chunk_path(folder: Path, index: int) -> Path:
         return folder / f"chunk-{index:05d}"
 
+    def _chunk_plan(self, folder: Path | None) -> list[tuple[int, int, Path | None, int]]:
+        """``(start, stop, saved chunk or None, folder index)`` covering ``range(n_models)``.
+
+        Saved chunks (each library is named ``"models START-STOP"``) are re-used as long as
+        they continue the networks covered so far; the rest is cut into ``chunk_size`` steps.
+        An uninterrupted run and a resumed one therefore cut the same chunks, and a grown pool
+        keeps its saved chunks.
+        """
+        saved: dict[int, tuple[int, Path]] = {}
+        used: set[int] = set()
+        if folder is not None:
+            for path in folder.glob("chunk-*"):
+                found = re.fullmatch(r"chunk-(\d+)", path.name)
+                if found is None or not (path / "library.json").is_file():
+                    continue
+                used.add(int(found.group(1)))
+                name = json.loads((path / "library.json").read_text()).get("name", "")
+                bounds = re.fullmatch(r"models (\d+)-(\d+)", name)
+                if bounds:
+                    start, stop = int(bounds.group(1)), int(bounds.group(2))
+                    if stop > saved.get(start, (start, None))[0]:
+                        saved[start] = (stop, path)
+        plan, position, index = [], 0, 0
+        while position < self.n_models:
+            if position in saved:
+                stop, path = saved[position]
+                plan.append((position, min(stop, self.n_models), path, -1))
+                position = stop
+                continue
+            while index in used:
+                index += 1
+            used.add(index)
+            stop = min(position + self.chunk_size, self.n_models)
+            plan.append((position, stop, None, index))
+            position = stop
+        return plan
+
     # -- fit / predict ------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> ShotgunPretrainer:
+    def fit(self, X: Any, y: Any, *, callback: Any = None) -> ShotgunPretrainer:
         """Featurize ``X`` and pretrain the pool on ``y``.
 
         Parameters
@@ -535,6 +596,12 @@ class ShotgunPretrainer(BaseEstimator):
         X : raw inputs accepted by ``featurizer``, or a descriptor matrix when it is None
         y : array-like of shape (n_samples,)
             The source property (floats) or classes.
+        callback : callable, optional
+            Called as ``callback(n)`` with the number of networks that just finished
+            training (a progress bar over several pools). With ``n_jobs=1`` (one worker in
+            this process) it is called as each network finishes; with several workers, once
+            per finished chunk. Networks re-used from ``checkpoint_dir`` are not reported.
+            An exception raised by it stops the fit (the chunks saved so far stay saved).
 
         Returns
         -------
@@ -566,14 +633,12 @@ class ShotgunPretrainer(BaseEstimator):
         specs, seeds = self._draw_specs(D.shape[0], n_outputs)
         folder = self._open_checkpoint(self._run_fingerprint(D, y))
 
-        bounds = [*range(0, self.n_models, self.chunk_size), self.n_models]
-        chunks = list(itertools.pairwise(bounds))
+        plan = self._chunk_plan(folder)
+        chunks = [(start, stop) for start, stop, _, _ in plan]
         done: dict[int, list[SourceModel]] = {}
-        if folder is not None:
-            for index in range(len(chunks)):
-                path = self._chunk_path(folder, index)
-                if (path / "library.json").exists():
-                    done[index] = list(ModelLibrary.load(path))
+        for index, (start, stop, path, _) in enumerate(plan):
+            if path is not None:
+                done[index] = list(ModelLibrary.load(path))[: stop - start]
         todo = [i for i in range(len(chunks)) if i not in done]
 
         n_jobs = effective_n_jobs(self.n_jobs)
@@ -585,9 +650,23 @@ class ShotgunPretrainer(BaseEstimator):
             unit="model",
             disable=not self.verbose,
         )
+
+        def finished(n: int) -> None:
+            bar.update(n)
+            if callback is not None:
+                callback(n)
+
+        # One worker runs the chunks in this process, where a callback per network can
+        # reach the bar; workers in other processes report whole chunks.
         results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
             delayed(_train_chunk)(
-                specs[chunks[i][0] : chunks[i][1]], D, y, self.engine, self.device, threads
+                specs[chunks[i][0] : chunks[i][1]],
+                D,
+                y,
+                self.engine,
+                self.device,
+                threads,
+                _increments(finished) if n_jobs == 1 else None,
             )
             for i in todo
         )
@@ -599,9 +678,12 @@ class ShotgunPretrainer(BaseEstimator):
                     for j, res in zip(range(start, stop), trained, strict=True)
                 ]
                 if folder is not None:
-                    ModelLibrary(models).save(self._chunk_path(folder, index))
+                    ModelLibrary(models, name=f"models {start}-{stop}").save(
+                        self._chunk_path(folder, plan[index][3])
+                    )
                 done[index] = models
-                bar.update(len(models))
+                if n_jobs != 1:
+                    finished(len(models))
         finally:
             bar.close()
         self.n_trained_ = sum(chunks[i][1] - chunks[i][0] for i in todo)
