@@ -1,0 +1,7 @@
+"""``python -m sklearn_shotgun``: the ``sklearn-shotgun`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

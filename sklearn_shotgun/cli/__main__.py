@@ -1,0 +1,7 @@
+"""``python -m sklearn_shotgun.cli``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
