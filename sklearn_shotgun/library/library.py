@@ -2,14 +2,26 @@
 
 On disk (and in a Hugging Face Hub repository) a library is a directory::
 
-    library.json                   {"format_version": 1, "name", "description", "license",
+    library.json                   {"format_version": 2, "name", "description", "license",
                                     "created_with", "models": [entry, ...]}
     shards/part-00000.safetensors  tensors named "<model id>/<tensor>", ``shard_size`` models each
     README.md                      model card (YAML front matter + a summary of the pool)
 
 Each entry is :meth:`SourceModel.to_entry` plus the ``"shard"`` holding the model's tensors. No
-pickles: tensors are read with ``safetensors`` (numpy framework) and every model's tensors are
-checked against the sha256 stored in its entry before the model is used.
+pickles: tensors are read with ``safetensors`` (numpy framework).
+
+Checks on load: every field of every entry is checked for type and range and the featurizer is
+re-created and its parameters validated (for all entries, lazy or not); each entry must match its
+``"entry_sha256"`` (every field but ``"shard"``) and each model's tensors the ``"sha256"`` of its
+entry before the model is used. Free to change without invalidating anything: the library-level
+``name``, ``description``, ``license`` and ``created_with``, the order of the entries, and the
+removal of whole entries. Any problem raises :class:`LibraryFormatError` (a ``ValueError``)
+naming the file, the model and the field; digest mismatches and unreadable shards raise its
+subclass :class:`LibraryIntegrityError`.
+
+Format versions: 2 adds ``"entry_sha256"``. Version-1 files (earlier releases) still load,
+with an :class:`UnverifiedLibraryWarning`: only their tensors can be verified. Saving writes
+version 2; unknown versions are refused with an "upgrade sklearn-shotgun" error.
 """
 
 from __future__ import annotations
@@ -30,16 +42,37 @@ from sklearn_shotgun._io import (
     replace_directory,
     temporary_sibling_directory,
 )
+from sklearn_shotgun.library._verify import (
+    ENTRY_DIGEST_KEY,
+    LibraryFormatError,
+    LibraryIntegrityError,
+    UnverifiedLibraryWarning,
+    canonical_json,
+    check_featurizer,
+    entry_digest,
+    parse_json,
+    validate_entry,
+    warn_unverified,
+)
 from sklearn_shotgun.library.source_model import (
     SourceModel,
     _descriptor_label,
     _descriptor_names,
 )
 
-__all__ = ["FORMAT_VERSION", "ModelLibrary"]
+__all__ = [
+    "FORMAT_VERSION",
+    "LibraryFormatError",
+    "LibraryIntegrityError",
+    "ModelLibrary",
+    "UnverifiedLibraryWarning",
+]
 
 #: Version of the directory format written by :meth:`ModelLibrary.save`.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+#: Versions :meth:`ModelLibrary.load` reads (1: no entry digests, loaded with a warning).
+READABLE_VERSIONS = (1, 2)
 
 _SHARD_RE = re.compile(r"^shards/part-\d{5,}\.safetensors$")
 
@@ -92,13 +125,15 @@ def _read_shard(shard_path: Path, entries: list[dict[str, Any]]) -> list[SourceM
     from safetensors import safe_open
 
     ids = [e["id"] for e in entries]
-    where = f"shard {entries[0].get('shard')!r} (models {_short_list(ids)})"
+    models = f"models {_short_list(ids)}"
     if not shard_path.is_file():
-        raise ValueError(f"{where} is missing: {shard_path} does not exist")
+        raise LibraryFormatError(f"the shard of {models} is missing", path=shard_path)
     try:
         handle = safe_open(os.fspath(shard_path), framework="numpy")
     except Exception as exc:  # SafetensorError, OSError: a damaged header or unreadable file
-        raise ValueError(f"{where} cannot be read as safetensors: {exc}") from exc
+        raise LibraryIntegrityError(
+            f"the shard of {models} cannot be read as safetensors: {exc}", path=shard_path
+        ) from exc
     with handle as f:
         keys = list(f.keys())
         out = []
@@ -107,10 +142,10 @@ def _read_shard(shard_path: Path, entries: list[dict[str, Any]]) -> list[SourceM
             try:
                 tensors = {k[len(prefix) :]: f.get_tensor(k) for k in keys if k.startswith(prefix)}
             except Exception as exc:
-                raise ValueError(
-                    f"model {entry['id']!r}: cannot read its tensors from {where}: {exc}"
+                raise LibraryIntegrityError(
+                    f"cannot read the tensors: {exc}", path=shard_path, model=entry["id"]
                 ) from exc
-            out.append(SourceModel.from_entry(entry, tensors, verify=True))
+            out.append(SourceModel.from_entry(entry, tensors, verify=True, source=shard_path))
     return out
 
 
@@ -172,6 +207,10 @@ class ModelLibrary:
     license : str, default="unknown"
         Licence identifier for the model card (Hugging Face Hub licence ids, e.g. ``"mit"``,
         ``"cc-by-4.0"``); choose one compatible with the source data sets.
+    metadata : dict, optional
+        JSON-serialisable facts about the whole pool, saved in ``library.json`` under
+        ``"metadata"`` (``build_library`` records the recipe and, per source, its build time,
+        rows and out-of-bag metrics).
 
     Notes
     -----
@@ -212,10 +251,12 @@ class ModelLibrary:
         name: str = "",
         description: str = "",
         license: str = "unknown",
+        metadata: dict[str, Any] | None = None,
     ):
         self.name = name
         self.description = description
         self.license = license
+        self.metadata = dict(metadata or {})
         self._models: dict[str, SourceModel | _LazyModel] = {}
         for model in models:
             self.add(model)
@@ -270,7 +311,12 @@ class ModelLibrary:
         return out
 
     def _empty_like(self) -> ModelLibrary:
-        return ModelLibrary(name=self.name, description=self.description, license=self.license)
+        return ModelLibrary(
+            name=self.name,
+            description=self.description,
+            license=self.license,
+            metadata=self.metadata,
+        )
 
     @property
     def ids(self) -> list[str]:
@@ -288,7 +334,12 @@ class ModelLibrary:
     # ---------------------------------------------------------------- queries
 
     def filter(
-        self, predicate: Callable[[SourceModel], bool] | None = None, /, **metadata: Any
+        self,
+        predicate: Callable[[SourceModel], bool] | None = None,
+        /,
+        *,
+        min_r2: float | None = None,
+        **metadata: Any,
     ) -> ModelLibrary:
         """The models matching every criterion, as a new library (models are shared, not copied).
 
@@ -305,6 +356,17 @@ class ModelLibrary:
             applied to the model's value (e.g. ``metrics=lambda m: m["r2"] > 0.9``).
             ``descriptor`` matches the featurizer's class name, its ``kind`` (any of several
             kinds) or the ``"+"``-joined label.
+        min_r2 : float, optional
+            Keep only models whose out-of-bag R2 (``metrics["r2"]``) is at least this;
+            models without an R2 (classifiers) are dropped. Sources whose median R2 is below
+            ``sklearn_shotgun.library._quality.WEAK_R2`` (0.5) are flagged as weak when built
+            and when used in a transfer.
+
+        Examples
+        --------
+        ``library.filter(material=["molecule", "polymer"], descriptor="rdkit2d", min_r2=0.8)``
+        keeps the RDKit-descriptor sources of molecules and polymers whose networks reached an
+        out-of-bag R2 of 0.8.
         """
         unknown = sorted(set(metadata) - set(_FILTER_KEYS))
         if unknown:
@@ -313,6 +375,10 @@ class ModelLibrary:
         for model_id, obj in self._models.items():
             if not all(_matches(obj, k, v) for k, v in metadata.items()):
                 continue
+            if min_r2 is not None:
+                r2 = (_meta(obj, "metrics") or {}).get("r2")
+                if r2 is None or not r2 >= min_r2:
+                    continue
             if predicate is not None and not predicate(self._resolve(model_id)):
                 continue
             out._models[model_id] = obj
@@ -347,6 +413,60 @@ class ModelLibrary:
         columns = [*base, "architecture", "n_inputs", "n_hidden", "n_samples"]
         frame = pd.DataFrame(rows)
         return frame if rows else pd.DataFrame(columns=columns)
+
+    def summary(self) -> Any:
+        """One row per source property: what it predicts, from what, and how well.
+
+        A source is the group of models of one recipe source (``training["source"]``) or,
+        for pools built otherwise, of one property, target form, descriptor and data set.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``source``, ``property``, ``target_transform``, ``units``, ``material``,
+            ``dataset``, ``descriptor``, ``featurizer``, ``n_models``, ``r2_median``,
+            ``r2_min``, ``r2_max``, ``mae_median``, ``mae_min``, ``mae_max`` (out-of-bag
+            metrics of the models; NaN where absent) and ``weak`` (median R2 below
+            ``WEAK_R2`` = 0.5).
+        """
+        import pandas as pd
+
+        from sklearn_shotgun.library._quality import WEAK_R2, source_key
+
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for obj in self._models.values():
+            entry = {k: _meta(obj, k) for k in ("property", "target_transform", "units")}
+            entry.update({k: _meta(obj, k) for k in ("material", "dataset", "descriptor")})
+            entry.update({k: _meta(obj, k) for k in ("featurizer", "training", "metrics")})
+            groups.setdefault(source_key(entry), []).append(entry)
+        rows = []
+        for key, entries in groups.items():
+            first = entries[0]
+            row = {"source": key}
+            row.update({k: v for k, v in first.items() if k not in ("training", "metrics")})
+            row["n_models"] = len(entries)
+            for metric in ("r2", "mae"):
+                values = [(e["metrics"] or {}).get(metric) for e in entries]
+                values = np.array([np.nan if v is None else v for v in values], dtype=float)
+                finite = values[np.isfinite(values)]
+                for name, fn in (("median", np.median), ("min", np.min), ("max", np.max)):
+                    row[f"{metric}_{name}"] = float(fn(finite)) if len(finite) else np.nan
+            row["weak"] = bool(row["r2_median"] < WEAK_R2)
+            rows.append(row)
+        columns = [
+            "source",
+            "property",
+            "target_transform",
+            "units",
+            "material",
+            "dataset",
+            "descriptor",
+            "featurizer",
+            "n_models",
+            *(f"{m}_{s}" for m in ("r2", "mae") for s in ("median", "min", "max")),
+            "weak",
+        ]
+        return pd.DataFrame(rows, columns=columns)
 
     # ---------------------------------------------------------------- persistence
 
@@ -416,6 +536,7 @@ class ModelLibrary:
             "description": self.description,
             "license": self.license,
             "created_with": sklearn_shotgun.__version__,
+            **({"metadata": self.metadata} if self.metadata else {}),
             "models": entries,
         }
 
@@ -443,44 +564,84 @@ class ModelLibrary:
 
         Raises
         ------
-        ValueError
-            For an unsupported ``format_version``, a malformed ``library.json``, a missing
-            shard or tensor, or tensors whose sha256 differs from ``library.json`` (the
-            message names the model id).
+        FileNotFoundError
+            If ``path`` has no ``library.json``.
+        LibraryFormatError
+            A ``ValueError`` naming the file, the model id and the field: invalid JSON, an
+            unsupported ``format_version``, a field of the wrong type or range, featurizer
+            parameters the featurizer refuses, a missing shard or tensor.
+        LibraryIntegrityError
+            (A subclass of the above.) An entry differs from its ``entry_sha256``, tensors
+            from their ``sha256``, or a shard cannot be read: the file named is corrupted or
+            was edited.
+
+        Warns
+        -----
+        UnverifiedLibraryWarning
+            For a format-version-1 library (no entry digests).
         """
         path = Path(path)
         index = path / "library.json"
         if not index.is_file():
             raise FileNotFoundError(f"{path} is not a model library: {index} does not exist")
-        try:
-            meta = json.loads(index.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{index} is not valid JSON: {exc}") from exc
+        meta = parse_json(index.read_bytes(), index)
         if not isinstance(meta, dict):
-            raise ValueError(f"{index} must hold a JSON object")
+            raise LibraryFormatError("must hold a JSON object", path=index)
         version = meta.get("format_version")
-        if version != FORMAT_VERSION:
-            raise ValueError(
-                f"{index} has format_version {version!r}; this version of sklearn-shotgun reads "
-                f"format_version {FORMAT_VERSION} (written by {meta.get('created_with', '?')}); "
-                "upgrade sklearn-shotgun to read it"
+        if type(version) is not int or version not in READABLE_VERSIONS:
+            raise LibraryFormatError(
+                f"has format_version {version!r}; this version of sklearn-shotgun reads "
+                f"format_version {', '.join(map(str, READABLE_VERSIONS))} (the file was written "
+                f"by sklearn-shotgun {meta.get('created_with', '?')!s:.40}); upgrade "
+                "sklearn-shotgun to read it",
+                path=index,
+                field="format_version",
             )
+        for key in ("name", "description", "license", "created_with"):
+            if key in meta and not isinstance(meta[key], str):
+                raise LibraryFormatError("must be a string", path=index, field=key)
         entries = meta.get("models")
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise ValueError(f"{index}: 'models' must be a list of objects")
+            raise LibraryFormatError("must be a list of objects", path=index, field="models")
         seen: set[str] = set()
+        featurizers: set[str] = set()
+        unverified = 0
         for entry in entries:
-            model_id = entry.get("id")
-            if not isinstance(model_id, str):
-                raise ValueError(f"{index}: a model entry has no string 'id'")
-            if model_id in seen:
-                raise ValueError(f"{index}: model id {model_id!r} occurs twice")
-            seen.add(model_id)
-            shard = entry.get("shard")
-            # Only shards/part-NNNNN.safetensors inside the library: a crafted library.json
-            # must not make the loader read arbitrary files.
-            if not isinstance(shard, str) or not _SHARD_RE.match(shard):
-                raise ValueError(f"model {model_id!r}: invalid shard {shard!r} in {index}")
+            try:
+                validate_entry(entry)
+                model_id = entry["id"]
+                if model_id in seen:
+                    raise LibraryFormatError("occurs twice", model=model_id, field="id")
+                seen.add(model_id)
+                shard = entry.get("shard")
+                # Only shards/part-NNNNN.safetensors inside the library: a crafted library.json
+                # must not make the loader read arbitrary files.
+                if not isinstance(shard, str) or not _SHARD_RE.match(shard):
+                    raise LibraryFormatError(f"invalid shard {shard!r}", field="shard")
+                if ENTRY_DIGEST_KEY in entry:
+                    if entry_digest(entry) != entry[ENTRY_DIGEST_KEY]:
+                        raise LibraryIntegrityError(
+                            "entry_sha256 mismatch: the entry was modified or corrupted (the "
+                            "digest covers every field except 'shard')",
+                            field=ENTRY_DIGEST_KEY,
+                        )
+                elif version >= 2:
+                    raise LibraryFormatError(
+                        "is missing (required from format_version 2 on)", field=ENTRY_DIGEST_KEY
+                    )
+                else:
+                    unverified += 1
+                spec = entry.get("featurizer")
+                key = canonical_json(spec)
+                if key not in featurizers:  # pools share a handful of featurizers
+                    check_featurizer(spec)
+                    featurizers.add(key)
+            except LibraryFormatError as exc:
+                model_id = entry.get("id")
+                named = isinstance(model_id, str) and len(model_id) <= 128
+                raise exc.located(path=index, model=model_id if named else None) from None
+        if unverified:
+            warn_unverified(index, unverified)
         if models is not None:
             wanted = [models] if isinstance(models, str) else list(models)
             unknown = [m for m in wanted if m not in seen]
@@ -493,6 +654,7 @@ class ModelLibrary:
             name=meta.get("name", ""),
             description=meta.get("description", ""),
             license=meta.get("license", "unknown"),
+            metadata=meta.get("metadata") if isinstance(meta.get("metadata"), dict) else None,
         )
         lazies = [_LazyModel(e, path / PurePosixPath(e["shard"])) for e in entries]
         library._models = {lz.id: lz for lz in lazies}

@@ -6,6 +6,14 @@ metadata (source property, data set, training provenance, held-out metrics). It 
 type, not a scikit-learn estimator: :class:`~sklearn_shotgun.featurizers.FrozenNetFeaturizer` and
 the transfer estimators wrap it.
 
+Integrity: a model's ``library.json`` entry carries two digests. ``"sha256"`` covers the tensors
+(weights, ``columns``, ``x_mean``, ``x_scale``); ``"entry_sha256"`` covers the entry itself as
+canonical JSON, every field except ``"shard"``: featurizer class and parameters, architecture,
+activation, task, classes, ``x_scaling``, ``y_scaling``, ``target_transform``, the descriptive
+metadata and the tensor digest. Any edit of a saved entry is therefore rejected on load, and
+every field is also checked for type and range (:class:`LibraryFormatError`). See
+``sklearn_shotgun/library/_verify.py`` for the canonical form.
+
 Featurizers are re-created from their class *name* through an explicit allow-list
 (:func:`register_featurizer`, :func:`get_featurizer_class`); nothing in a library file can make
 the loader import or execute arbitrary code.
@@ -27,9 +35,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from sklearn_shotgun._io import sha256_tensors
+from sklearn_shotgun.library._verify import (
+    ACTIVATIONS,
+    ENTRY_DIGEST_KEY,
+    ID_RE,
+    LibraryFormatError,
+    LibraryIntegrityError,
+    entry_digest,
+    validate_entry,
+)
 
 __all__ = [
     "SourceModel",
+    "build_featurizer",
     "featurizer_spec",
     "get_featurizer_class",
     "make_model_id",
@@ -47,7 +65,6 @@ _BUILTIN_FEATURIZERS = ("FingerprintFeaturizer", "CompositionFeaturizer", "Descr
 #: Classes added with :func:`register_featurizer` (third-party or test featurizers).
 _REGISTERED_FEATURIZERS: dict[str, type] = {}
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _TENSOR_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -141,6 +158,18 @@ def featurizer_spec(featurizer: Any) -> dict[str, Any]:
             f"{name} parameter(s) {bad} cannot be stored in a model library (only JSON values "
             "can; e.g. use element_table='default' rather than a DataFrame)."
         ) from None
+
+
+def build_featurizer(cls: type, params: Mapping[str, Any]) -> Any:
+    """``cls(**params)`` with stored parameters: lists become tuples where the constructor's
+    default is a tuple (JSON has no tuples), so ``get_params()`` equals the original's."""
+    params = dict(params)
+    signature = inspect.signature(cls)
+    for name, value in params.items():
+        param = signature.parameters.get(name)
+        if param is not None and isinstance(param.default, tuple) and isinstance(value, list):
+            params[name] = tuple(value)
+    return cls(**params)
 
 
 def _is_jsonable(value: Any) -> bool:
@@ -297,7 +326,7 @@ class SourceModel:
     metrics: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _ID_RE.match(self.id):
+        if not isinstance(self.id, str) or not ID_RE.match(self.id):
             raise ValueError(
                 f"invalid model id {self.id!r}: use 1-128 characters from [A-Za-z0-9._-], "
                 "starting with a letter or digit (see make_model_id)"
@@ -347,6 +376,19 @@ class SourceModel:
             raise ValueError(f"model {self.id!r}: x_scale contains zeros")
         self.y_mean = float(self.y_mean)
         self.y_scale = float(self.y_scale)
+        if not (math.isfinite(self.y_mean) and math.isfinite(self.y_scale)):
+            raise ValueError(f"model {self.id!r}: y_mean and y_scale must be finite")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(
+                f"model {self.id!r}: activation must be one of {list(ACTIVATIONS)}, "
+                f"got {self.activation!r}"
+            )
+        from sklearn_shotgun._targets import check_target_transform
+
+        check_target_transform(self.target_transform)
+        for name in ("property", "units", "material", "dataset"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"model {self.id!r}: {name} must be a string")
         if self.task not in ("regression", "classification"):
             raise ValueError(f"model {self.id!r}: task must be 'regression' or 'classification'")
         if self.task == "classification":
@@ -426,21 +468,39 @@ class SourceModel:
                 "precomputed=True"
             )
         cls = get_featurizer_class(self.featurizer["class"])
-        params = dict(self.featurizer["params"])
-        # JSON turned tuple defaults (e.g. stats=("mean", ...)) into lists; restore them so
-        # that get_params() of the rebuilt featurizer equals the original's.
-        signature = inspect.signature(cls)
-        for name, value in params.items():
-            param = signature.parameters.get(name)
-            if param is not None and isinstance(param.default, tuple) and isinstance(value, list):
-                params[name] = tuple(value)
-        return cls(**params)
+        return build_featurizer(cls, self.featurizer["params"])
 
     def descriptor_matrix(self, X: Any) -> Any:
         """Featurize raw inputs: the full descriptor matrix (dense array or sparse matrix)."""
         if not hasattr(X, "__len__"):
             X = list(X)  # the featurizer may traverse X twice (fit, then transform)
         return self.make_featurizer().fit(X).transform(X)
+
+    def coverage(self, X: Any, precomputed: bool = False) -> dict[str, Any]:
+        """How much of the inputs ``X`` this network cannot see.
+
+        A network reads only its :attr:`columns`, drawn among the descriptor columns that were
+        non-constant and dense enough in its training data: a fingerprint bit of an atom
+        environment its data set lacks (sulfur, chlorine or silicon for QM9) never reaches
+        it. This reports the columns that are active (non-zero in some row) for ``X`` but
+        not read, so a user sees what a source ignores before trusting its features.
+
+        Parameters
+        ----------
+        X : raw inputs, or the full descriptor matrix with ``precomputed=True``
+        precomputed : bool, default=False
+
+        Returns
+        -------
+        dict
+            ``n_active`` (columns of the descriptor of ``X`` non-zero in some row),
+            ``n_unseen`` (active columns the network does not read), ``unseen_fraction``,
+            ``unseen_columns`` (their indices) and ``rows_affected`` (fraction of the rows of
+            ``X`` with a non-zero value in an unseen column).
+        """
+        from sklearn_shotgun.library._quality import unseen
+
+        return unseen(self.columns, X if precomputed else self.descriptor_matrix(X))
 
     # ---------------------------------------------------------------- network
 
@@ -606,7 +666,9 @@ class SourceModel:
     def to_entry(self, shard: str | None = None) -> dict[str, Any]:
         """The model's ``library.json`` entry; tensors are referenced as ``"<id>/<name>"``.
 
-        Non-finite floats in ``training``/``metrics`` are written as ``null`` (JSON has no NaN).
+        Ends with the tensor digest ``"sha256"`` and the entry digest ``"entry_sha256"`` (see
+        the module docstring). Non-finite floats in ``training``/``metrics`` are written as
+        ``null`` (JSON has no NaN).
         """
         entry: dict[str, Any] = {
             "id": self.id,
@@ -633,11 +695,17 @@ class SourceModel:
         if shard is not None:
             entry["shard"] = shard
         entry["sha256"] = self.sha256
+        entry[ENTRY_DIGEST_KEY] = entry_digest(entry)
         return entry
 
     @classmethod
     def from_entry(
-        cls, entry: Mapping[str, Any], tensors: Mapping[str, np.ndarray], verify: bool = True
+        cls,
+        entry: Mapping[str, Any],
+        tensors: Mapping[str, np.ndarray],
+        verify: bool = True,
+        *,
+        source: Any = None,
     ) -> SourceModel:
         """Rebuild a model from its ``library.json`` entry and its tensors.
 
@@ -648,34 +716,31 @@ class SourceModel:
         tensors : dict of str to ndarray
             The model's tensors, names without the ``"<id>/"`` prefix.
         verify : bool, default=True
-            Check the tensors against ``entry["sha256"]``.
+            Check the tensors against ``entry["sha256"]`` (required) and the entry against its
+            ``"entry_sha256"`` when it has one (:meth:`ModelLibrary.load` requires it from
+            format version 2 on).
+        source : path-like, optional
+            The file the tensors were read from, named in errors.
 
         Raises
         ------
-        ValueError
-            Naming the model id, if a tensor is missing or the sha256 does not match.
+        LibraryFormatError
+            A ``ValueError`` naming the file, the model id and the field, for a malformed
+            entry, a missing tensor or tensors that do not fit the architecture;
+            :class:`LibraryIntegrityError` (a subclass) if a digest does not match.
         """
-        model_id = entry.get("id")
-        where = f"model {model_id!r}" + (f" (shard {entry['shard']})" if "shard" in entry else "")
-        missing_keys = [k for k in ("id", "architecture", "columns", "x_scaling") if k not in entry]
-        if missing_keys:
-            raise ValueError(f"{where}: library.json entry lacks {missing_keys}")
+        validate_entry(entry)
+        model_id = entry["id"]
 
-        def ref(value: Any, what: str) -> str:
-            prefix = f"{model_id}/"
-            if not isinstance(value, str) or not value.startswith(prefix):
-                raise ValueError(
-                    f"{where}: {what} must name a tensor '{prefix}<name>', got {value!r}"
-                )
-            return value[len(prefix) :]
+        def error(message: str, field: str | None = None, kind: type = LibraryFormatError):
+            return kind(message, path=source, model=model_id, field=field)
 
         x_scaling = entry["x_scaling"]
-        if x_scaling.get("kind", "standard") != "standard":
-            raise ValueError(f"{where}: unsupported x_scaling kind {x_scaling.get('kind')!r}")
+        prefix = len(model_id) + 1
         names = {
-            "columns": ref(entry["columns"], "columns"),
-            "x_mean": ref(x_scaling.get("mean"), "x_scaling.mean"),
-            "x_scale": ref(x_scaling.get("scale"), "x_scaling.scale"),
+            "columns": entry["columns"][prefix:],
+            "x_mean": x_scaling["mean"][prefix:],
+            "x_scale": x_scaling["scale"][prefix:],
         }
         arch = list(entry["architecture"])
         needed = set(names.values())
@@ -683,38 +748,50 @@ class SourceModel:
             needed |= {f"linears.{i}.weight", f"linears.{i}.bias"}
         missing = sorted(needed - set(tensors))
         if missing:
-            raise ValueError(f"{where}: missing tensor(s) {missing}")
+            raise error(f"missing tensor(s) {missing}")
         if verify:
-            expected = entry.get("sha256")
-            if expected is None:
-                raise ValueError(f"{where}: library.json entry has no sha256")
-            actual = sha256_tensors(tensors)
-            if actual != expected:
-                raise ValueError(
-                    f"{where}: sha256 mismatch (library.json says {expected}, tensors hash to "
-                    f"{actual}); the file is corrupted or was modified"
+            if ENTRY_DIGEST_KEY in entry and entry_digest(entry) != entry[ENTRY_DIGEST_KEY]:
+                # The entry, not the tensor file, is at fault: no path.
+                raise LibraryIntegrityError(
+                    "entry_sha256 mismatch: the library.json entry was modified or corrupted "
+                    "(the digest covers every field except 'shard')",
+                    model=model_id,
+                    field=ENTRY_DIGEST_KEY,
                 )
+            actual = sha256_tensors(tensors)
+            if actual != entry["sha256"]:
+                raise error(
+                    f"sha256 mismatch (library.json says {entry['sha256']}, tensors hash to "
+                    f"{actual}); the file is corrupted or was modified",
+                    "sha256",
+                    LibraryIntegrityError,
+                )
+        if tensors[names["columns"]].dtype.kind not in "iu":
+            raise error(f"columns tensor has dtype {tensors[names['columns']].dtype}, not integer")
         special = set(names.values())
         state_dict = {k: v for k, v in tensors.items() if k not in special}
         y_scaling = entry.get("y_scaling") or {}
-        return cls(
-            id=model_id,
-            architecture=arch,
-            state_dict=state_dict,
-            columns=tensors[names["columns"]],
-            x_mean=tensors[names["x_mean"]],
-            x_scale=tensors[names["x_scale"]],
-            y_mean=y_scaling.get("mean", 0.0),
-            y_scale=y_scaling.get("scale", 1.0),
-            featurizer=entry.get("featurizer"),
-            activation=entry.get("activation", "relu"),
-            task=entry.get("task", "regression"),
-            classes=entry.get("classes"),
-            property=entry.get("property", ""),
-            units=entry.get("units", ""),
-            material=entry.get("material", ""),
-            dataset=entry.get("dataset", ""),
-            target_transform=entry.get("target_transform"),
-            training=entry.get("training") or {},
-            metrics=entry.get("metrics") or {},
-        )
+        try:
+            return cls(
+                id=model_id,
+                architecture=arch,
+                state_dict=state_dict,
+                columns=tensors[names["columns"]],
+                x_mean=tensors[names["x_mean"]],
+                x_scale=tensors[names["x_scale"]],
+                y_mean=y_scaling.get("mean", 0.0),
+                y_scale=y_scaling.get("scale", 1.0),
+                featurizer=entry.get("featurizer"),
+                activation=entry.get("activation", "relu"),
+                task=entry.get("task", "regression"),
+                classes=entry.get("classes"),
+                property=entry.get("property", ""),
+                units=entry.get("units", ""),
+                material=entry.get("material", ""),
+                dataset=entry.get("dataset", ""),
+                target_transform=entry.get("target_transform"),
+                training=entry.get("training") or {},
+                metrics=entry.get("metrics") or {},
+            )
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise error(str(exc)) from None

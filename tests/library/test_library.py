@@ -225,7 +225,7 @@ class TestSaveLoad:
             "shards/part-00002.safetensors",
         ]
         meta = json.loads((saved / "library.json").read_text())
-        assert meta["format_version"] == 1
+        assert meta["format_version"] == 2
         assert meta["created_with"] == sklearn_shotgun.__version__
         assert [e["shard"] for e in meta["models"]] == [
             f"shards/part-0000{i}.safetensors" for i in (0, 0, 0, 1, 1, 1, 2)
@@ -238,6 +238,7 @@ class TestSaveLoad:
             "scale": "cp-00/x_scale",
         }
         assert entry["sha256"] == library["cp-00"].sha256
+        assert entry["entry_sha256"] == library["cp-00"].to_entry()["entry_sha256"]
         shard = safetensors.numpy.load_file(saved / "shards/part-00000.safetensors")
         assert "cp-00/linears.0.weight" in shard and "cp-00/columns" in shard
         assert shard["cp-00/columns"].dtype == np.int64
@@ -358,7 +359,7 @@ class TestIntegrity:
         with pytest.raises(ValueError, match="cp-00"):
             ModelLibrary.load(saved)
 
-    @pytest.mark.parametrize("version", [2, 0, "1", None])
+    @pytest.mark.parametrize("version", [3, 0, "2", None, True, 2.0, [2]])
     def test_format_version(self, saved, version):
         meta = json.loads((saved / "library.json").read_text())
         meta["format_version"] = version

@@ -315,7 +315,7 @@ class TestEntry:
             "mean": "toy-model/x_mean",
             "scale": "toy-model/x_scale",
         }
-        assert list(entry)[-2:] == ["shard", "sha256"]
+        assert list(entry)[-3:] == ["shard", "sha256", "entry_sha256"]
         back = SourceModel.from_entry(entry, model.tensors())
         assert back.to_entry(shard="shards/part-00000.safetensors") == entry
         for name, arr in model.tensors().items():
@@ -355,7 +355,7 @@ class TestEntry:
     def test_foreign_tensor_reference_rejected(self, model):
         entry = model.to_entry()
         entry["columns"] = "other-model/columns"
-        with pytest.raises(ValueError, match="columns must name a tensor 'toy-model/"):
+        with pytest.raises(ValueError, match="field 'columns': must name a tensor 'toy-model/"):
             SourceModel.from_entry(entry, model.tensors())
 
     def test_non_finite_metrics_become_null(self):
