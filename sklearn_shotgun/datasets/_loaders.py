@@ -353,7 +353,7 @@ def load_radonpy(
     Returns
     -------
     pandas.DataFrame
-        One row per polymer, 187 columns.
+        One row per polymer, 157 columns.
     """
     if url is None:
         return read_frame("radonpy_pi1070", home=home, download=download, base_url=base_url)
