@@ -151,10 +151,11 @@ COLUMNS: tuple[Column, ...] = (
     _c(
         "atomic_volume",
         "cm^3/mol",
-        "Atomic volume, atomic_weight / density (as mendeleev's Element.atomic_volume)",
+        "Atomic volume of the condensed element: atomic_weight / density; for the 11 elements "
+        "that are gases at STP, the molar volume of the solid (see corrections)",
         MENDELEEV,
         f"{_MTAB}.atomic_weight / {_MTAB}.density",
-        "derived",
+        "derived; gases: pymatgen periodic_table.json molar_volume (WebElements)",
     ),
     _c(
         "atomic_weight",
@@ -232,7 +233,7 @@ COLUMNS: tuple[Column, ...] = (
     _c(
         "density",
         "g/cm^3",
-        "Density of the element at standard conditions",
+        "Density of the element at standard conditions (gases: of the solid, see corrections)",
         MENDELEEV,
         f"{_MTAB}.density",
         "mendeleev (CRC Handbook / WebElements)",
@@ -297,7 +298,8 @@ COLUMNS: tuple[Column, ...] = (
     _c(
         "fusion_enthalpy",
         "kJ/mol",
-        "Enthalpy of fusion",
+        "Enthalpy of fusion per mole of atoms (H, N, O, F, Cl, Br, I: half the value per "
+        "mole of X2)",
         MENDELEEV,
         f"{_MTAB}.fusion_heat",
         "mendeleev (CRC Handbook / WebElements)",
@@ -393,7 +395,7 @@ COLUMNS: tuple[Column, ...] = (
     _c(
         "evaporation_heat",
         "kJ/mol",
-        "Enthalpy of vaporisation",
+        "Enthalpy of vaporisation (diatomic elements: per mole of X2, as in mendeleev and XenonPy)",
         MENDELEEV,
         f"{_MTAB}.evaporation_heat",
         "mendeleev (CRC Handbook / WebElements)",
@@ -417,10 +419,10 @@ COLUMNS: tuple[Column, ...] = (
     _c(
         "mendeleev_number",
         "1",
-        "Mendeleev number",
-        MENDELEEV,
-        f"{_MTAB}.mendeleev_number",
-        "Villars et al., J. Alloys Compd. 367, 167 (2004)",
+        "Mendeleev number on Pettifor's scale (He 1 .. H 103), as XenonPy",
+        PYMATGEN,
+        "mendeleev_no",
+        "Pettifor, Solid State Commun. 51, 31 (1984)",
     ),
     _c(
         "melting_point",
@@ -590,6 +592,53 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
+
+#: Elements that are gases at 298.15 K and 1 atm: their density (and so
+#: atomic_weight / density) is that of the gas, about 1000 times that of the solid.
+GASEOUS = ("H", "He", "N", "O", "F", "Ne", "Cl", "Ar", "Kr", "Xe", "Rn")
+#: Diatomic elements whose fusion enthalpy mendeleev gives per mole of X2.
+DIATOMIC_FUSION = ("H", "F", "Cl", "Br", "I")
+_XENONPY_RAW = (
+    "XenonPy's `elements` table (the source values, before imputation; BSD-3-Clause), as "
+    "shipped in molfeat 1.0.0 molfeat/data/elements.xz"
+)
+#: Source values replaced by stated values: (column, symbol, value, reason).
+SET_VALUES: tuple[tuple[str, str, float, str], ...] = (
+    (
+        "fusion_enthalpy",
+        "K",
+        2.33,
+        "mendeleev swaps potassium's fusion (2.33) and vaporisation (102.5) enthalpies; 2.33 "
+        "kJ/mol is the CRC Handbook value (XenonPy: 2.335)",
+    ),
+    (
+        "evaporation_heat",
+        "K",
+        76.9,
+        "mendeleev swaps potassium's fusion and vaporisation enthalpies; 76.9 kJ/mol is the CRC "
+        "Handbook enthalpy of vaporisation at the normal boiling point (XenonPy's 2.33 repeats "
+        "the fusion enthalpy)",
+    ),
+    (
+        "fusion_enthalpy",
+        "N",
+        0.355,
+        f"missing in mendeleev; per mole of atoms (0.71 kJ/mol of N2 / 2) from {_XENONPY_RAW}",
+    ),
+    (
+        "fusion_enthalpy",
+        "O",
+        0.22,
+        f"missing in mendeleev; per mole of atoms (0.44 kJ/mol of O2 / 2) from {_XENONPY_RAW}",
+    ),
+    (
+        "fusion_enthalpy",
+        "C",
+        117.4,
+        "missing in mendeleev, and imputation gave 7.28 (graphite's enthalpy of fusion is "
+        f"about 117 kJ/mol, WebElements); 117.4 from {_XENONPY_RAW}",
+    ),
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -813,8 +862,79 @@ def collect_raw(matminer: str | os.PathLike, z_max: int = Z_MAX) -> tuple[pd.Dat
         filled = raw[col.name].isna() & extra.notna()
         raw[col.name] = raw[col.name].where(~filled, extra)
         fallbacks[col.name] = raw.index[filled].to_list()
-    info = {**info, "fallbacks": fallbacks}
-    return raw[list(COLUMN_NAMES)].astype("float64"), info
+    table, corrections = correct(raw[list(COLUMN_NAMES)].astype("float64"))
+    info = {**info, "fallbacks": fallbacks, "corrections": corrections}
+    return table, info
+
+
+def correct(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Fix the source values that are known to be wrong or on another basis.
+
+    * ``density`` and ``atomic_volume`` of the :data:`GASEOUS` elements: mendeleev's density
+      is that of the gas, so ``atomic_weight / density`` is about 24,400 cm^3/mol (12,200 for
+      the diatomic gases, per mole of atoms); replaced by the molar volume of the solid (the
+      ``molar_volume`` column, pymatgen / WebElements), the basis of every other element,
+      and the density that goes with it.
+    * ``fusion_enthalpy`` of :data:`DIATOMIC_FUSION`: halved, from per mole of X2 to per mole of
+      atoms (XenonPy's basis too).
+    * :data:`SET_VALUES`: single cells set to a stated value, with the reason.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Source values indexed by symbol (the :data:`COLUMN_NAMES` columns).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        A corrected copy.
+    corrections : list of dict
+        One ``{"column", "symbol", "source_value", "value", "reason"}`` per changed cell.
+    """
+    table = raw.copy()
+    notes: list[dict] = []
+
+    def put(column: str, symbol: str, value: float, reason: str) -> None:
+        old = float(table.at[symbol, column])
+        table.at[symbol, column] = value
+        notes.append(
+            {
+                "column": column,
+                "symbol": symbol,
+                "source_value": None if math.isnan(old) else old,
+                "value": float(value),
+                "reason": reason,
+            }
+        )
+
+    for sym in GASEOUS:
+        if sym in table.index:
+            put(
+                "density",
+                sym,
+                float(table.at[sym, "atomic_weight"] / table.at[sym, "molar_volume"]),
+                "gas at STP: mendeleev gives the gas density; atomic_weight / molar volume of "
+                "the solid (pymatgen, WebElements) instead",
+            )
+            put(
+                "atomic_volume",
+                sym,
+                float(table.at[sym, "molar_volume"]),
+                "gas at STP: atomic_weight / density is the gas's molar volume; molar volume "
+                "of the solid from pymatgen (WebElements) instead",
+            )
+    for sym in DIATOMIC_FUSION:
+        if sym in table.index:
+            put(
+                "fusion_enthalpy",
+                sym,
+                float(table.at[sym, "fusion_enthalpy"]) / 2.0,
+                "mendeleev gives the enthalpy per mole of X2; halved to per mole of atoms",
+            )
+    for column, sym, value, reason in SET_VALUES:
+        if sym in table.index:
+            put(column, sym, value, reason)
+    return table, notes
 
 
 # --------------------------------------------------------------------------------------------
@@ -918,6 +1038,7 @@ def sources_frame(
     mask: pd.DataFrame,
     fallbacks: Mapping[str, list[str]] | None = None,
     z_complete: int = Z_COMPLETE,
+    corrections: list[dict] | None = None,
 ) -> pd.DataFrame:
     """One provenance row per column.
 
@@ -931,14 +1052,20 @@ def sources_frame(
         ``{column: [symbols]}`` of the cells filled from a secondary source.
     z_complete : int
         Number of rows completed by imputation.
+    corrections : list of dict, optional
+        The corrected cells (see :func:`correct`).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``column, unit, description, source, licence, reference, xenonpy_name,
-        n_source, n_fallback, fallback_elements, n_imputed, imputed_elements, imputation``.
+        n_source, n_fallback, fallback_elements, n_imputed, imputed_elements, imputation,
+        corrected_elements``.
     """
     fallbacks = fallbacks or {}
+    corrected: dict[str, list[str]] = {}
+    for note in corrections or []:
+        corrected.setdefault(note["column"], []).append(note["symbol"])
     logged = set(log_columns(raw.iloc[:z_complete]))
     rows = []
     for col in COLUMNS:
@@ -963,6 +1090,7 @@ def sources_frame(
                 "n_imputed": n_imp,
                 "imputed_elements": " ".join(mask.index[mask[col.name]]),
                 "imputation": note,
+                "corrected_elements": " ".join(corrected.get(col.name, [])),
             }
         )
     return pd.DataFrame(rows)
@@ -973,12 +1101,13 @@ def build_metadata(magpie_info: Mapping, mask: pd.DataFrame) -> dict:
     import sklearn
 
     return {
-        "format_version": 1,
+        "format_version": 2,
         "builder": "tools/build_element_table.py",
         "z_max": len(mask),
         "z_complete": Z_COMPLETE,
         "n_columns": len(COLUMNS),
         "n_imputed_cells": int(mask.to_numpy().sum()),
+        "corrections": list(magpie_info.get("corrections", [])),
         "imputation": {
             "method": "sklearn.impute.IterativeImputer (BayesianRidge)",
             "random_state": RANDOM_STATE,
@@ -1032,7 +1161,8 @@ def build(out_dir: str | os.PathLike = DEFAULT_OUT, matminer: str | None = None)
         "elements.csv": _csv_bytes(table, index_label="symbol"),
         "elements_imputed.csv": _csv_bytes(mask.astype(int), index_label="symbol"),
         "elements_sources.csv": _csv_bytes(
-            sources_frame(raw, mask, info["fallbacks"]), index=False
+            sources_frame(raw, mask, info["fallbacks"], corrections=info["corrections"]),
+            index=False,
         ),
         "elements_build.json": (
             json.dumps(build_metadata(info, mask), indent=2, sort_keys=False) + "\n"
@@ -1047,6 +1177,177 @@ def build(out_dir: str | os.PathLike = DEFAULT_OUT, matminer: str | None = None)
     return digests
 
 
+# --------------------------------------------------------------------------------------------
+# XenonPy's table: conversion and comparison
+# --------------------------------------------------------------------------------------------
+
+#: Where the XenonPy table is read from, and the digest of the file the shipped copy came from.
+XENONPY_MEMBER = "molfeat/data/elements_completed.xz"
+XENONPY_SHA256 = "9a885ac06c99dd79e63bbb431f46d8131f078239a42df028edfe1052a45a2888"
+XENONPY_FILE = "elements_xenonpy.csv"
+#: XenonPy's column names that differ from the curated table's.
+XENONPY_RENAME = {
+    "num_valance": "num_valence",
+    "Polarizability": "polarizability",
+    "electron_negativity": "electronegativity",
+}
+#: Factor beyond which a curated value is reported as disagreeing with XenonPy's.
+FLAG_FACTOR = 2.0
+
+
+def convert_xenonpy(wheel: str | os.PathLike, out_dir: str | os.PathLike = DEFAULT_OUT) -> dict:
+    """Write XenonPy's ``elements_completed`` as ``elements_xenonpy.csv`` with its provenance.
+
+    The file is a pickled pandas DataFrame inside the molfeat wheel (``pip download --no-deps
+    molfeat==1.0.0``); it is only unpickled after its sha256 matches :data:`XENONPY_SHA256`,
+    so a different file is refused rather than executed. Values are written with Python's
+    shortest round-trip ``repr``, so reading the CSV back gives the same float64 bits.
+
+    Parameters
+    ----------
+    wheel : path-like
+        The molfeat wheel.
+    out_dir : path-like
+        Destination directory.
+
+    Returns
+    -------
+    dict
+        The provenance written to ``elements_xenonpy.json``.
+    """
+    path = Path(wheel)
+    with zipfile.ZipFile(path) as zf:
+        blob = zf.read(XENONPY_MEMBER)
+    digest = hashlib.sha256(blob).hexdigest()
+    if digest != XENONPY_SHA256:
+        raise ValueError(
+            f"{path.name}:{XENONPY_MEMBER} has sha256 {digest}, expected {XENONPY_SHA256}; "
+            "refusing to unpickle an unknown file."
+        )
+    frame = pd.read_pickle(io.BytesIO(blob), compression="xz")
+    frame = frame.rename(columns=XENONPY_RENAME).astype("float64")
+    if list(frame.columns) != list(COLUMN_NAMES):
+        raise ValueError(f"unexpected XenonPy columns: {list(frame.columns)}")
+    data = _csv_bytes(frame, index_label="symbol")
+    dist = path.name.split("-")
+    info = {
+        "format_version": 1,
+        "name": "xenonpy",
+        "description": "XenonPy's elements_completed: 58 properties of H..Pu (Z = 1..94), "
+        "missing values imputed by XenonPy with MICE",
+        "origin": "XenonPy (yoshida-lab), https://github.com/yoshida-lab/XenonPy",
+        "licence": "BSD-3-Clause (XenonPy); see elements_xenonpy_LICENSE.txt",
+        "retrieved_from": {
+            "package": dist[0],
+            "version": dist[1] if len(dist) > 1 else "",
+            "package_licence": "Apache-2.0 AND MIT (molfeat redistributes XenonPy's file)",
+            "member": XENONPY_MEMBER,
+            "sha256": digest,
+        },
+        "renamed_columns": XENONPY_RENAME,
+        "shape": list(frame.shape),
+        "csv_sha256": hashlib.sha256(data).hexdigest(),
+        "converter": "tools/build_element_table.py --xenonpy",
+    }
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / XENONPY_FILE).write_bytes(data)
+    (out / "elements_xenonpy.json").write_text(json.dumps(info, indent=2) + "\n", "utf-8")
+    return info
+
+
+def flag_disagreements(
+    table: pd.DataFrame,
+    reference: pd.DataFrame,
+    factor: float = FLAG_FACTOR,
+    imputed: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Cells of ``table`` that differ from ``reference`` by more than a factor ``factor``.
+
+    A cell is flagged when both values are present and ``table / reference`` lies outside
+    ``[1 / factor, factor]``; this includes values of opposite sign and a zero against a
+    non-zero value (two zeros agree). Only the elements and columns the two tables share are
+    compared.
+
+    Parameters
+    ----------
+    table, reference : pandas.DataFrame
+        Indexed by element symbol, one column per property.
+    factor : float
+        Tolerated ratio (> 1).
+    imputed : pandas.DataFrame, optional
+        Boolean mask of the imputed cells of ``table``; reported in the ``imputed`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per flagged cell, in table order: ``symbol, column, value, reference, ratio,
+        imputed`` (``ratio`` is NaN when the reference value is 0).
+    """
+    if not factor > 1:
+        raise ValueError(f"factor must be > 1, got {factor!r}.")
+    rows = [s for s in table.index if s in reference.index]
+    cols = [c for c in table.columns if c in reference.columns]
+    a = table.loc[rows, cols].to_numpy(dtype=float)
+    b = reference.loc[rows, cols].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = a / b
+    both = np.isfinite(a) & np.isfinite(b)
+    zero_b = b == 0
+    agree = np.where(zero_b, a == 0, (ratio >= 1.0 / factor) & (ratio <= factor))
+    flagged = both & ~agree
+    out = []
+    for i, j in zip(*np.nonzero(flagged), strict=True):
+        out.append(
+            {
+                "symbol": rows[i],
+                "column": cols[j],
+                "value": a[i, j],
+                "reference": b[i, j],
+                "ratio": np.nan if zero_b[i, j] else ratio[i, j],
+                "imputed": bool(imputed.at[rows[i], cols[j]]) if imputed is not None else False,
+            }
+        )
+    columns = ["symbol", "column", "value", "reference", "ratio", "imputed"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def disagreement_report(flags: pd.DataFrame, factor: float = FLAG_FACTOR) -> str:
+    """Human-readable report of :func:`flag_disagreements`, grouped by column."""
+    if flags.empty:
+        return f"No value differs from XenonPy's by more than a factor {factor:g}."
+    lines = [
+        f"{len(flags)} cells differ from XenonPy's elements_completed by more than a factor "
+        f"{factor:g} ({int(flags['imputed'].sum())} of them imputed here; * = imputed):"
+    ]
+    for column, group in flags.groupby("column", sort=False):
+        cells = ", ".join(
+            f"{r.symbol}{'*' if r.imputed else ''} {r.value:.4g} vs {r.reference:.4g}"
+            for r in group.itertuples()
+        )
+        lines.append(f"  {column} ({len(group)}): {cells}")
+    return "\n".join(lines)
+
+
+def read_exact_csv(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
+    """``pd.read_csv`` giving the float nearest to every decimal in the file.
+
+    pandas < 3 parses with a fast routine that can be off in the last digit unless asked for
+    ``float_precision="round_trip"``; pandas 3 is exact and deprecates the argument.
+    """
+    if int(pd.__version__.split(".")[0]) < 3:
+        kwargs["float_precision"] = "round_trip"
+    return pd.read_csv(path, **kwargs)
+
+
+def read_xenonpy(out_dir: str | os.PathLike = DEFAULT_OUT) -> pd.DataFrame | None:
+    """The shipped XenonPy table in ``out_dir`` (None if absent), read exactly."""
+    path = Path(out_dir) / XENONPY_FILE
+    if not path.exists():
+        return None
+    return read_exact_csv(path, index_col="symbol")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -1057,9 +1358,27 @@ def main(argv: list[str] | None = None) -> None:
         help="matminer wheel, unpacked package or magpie_elementdata directory "
         "(default: $SKLEARN_SHOTGUN_MATMINER or an installed matminer)",
     )
+    parser.add_argument(
+        "--xenonpy",
+        default=None,
+        metavar="MOLFEAT_WHEEL",
+        help="also (re)write elements_xenonpy.csv from a molfeat wheel (pip download "
+        "--no-deps molfeat==1.0.0)",
+    )
     args = parser.parse_args(argv)
+    if args.xenonpy:
+        info = convert_xenonpy(args.xenonpy, args.out)
+        print(f"{info['csv_sha256']}  {XENONPY_FILE}")
     for name, digest in build(args.out, args.matminer).items():
         print(f"{digest}  {name}")
+    reference = read_xenonpy(args.out)
+    if reference is None:
+        reference = read_xenonpy(DEFAULT_OUT)
+    if reference is not None:
+        out = Path(args.out)
+        table = read_exact_csv(out / "elements.csv", index_col="symbol")
+        mask = pd.read_csv(out / "elements_imputed.csv", index_col="symbol").astype(bool)
+        print(disagreement_report(flag_disagreements(table, reference, imputed=mask)))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from ._base import (
     is_missing,
 )
 from ._formula import ELEMENT_SYMBOLS, FormulaError, parse_formula
-from .elements import load_element_table
+from .elements import NAMED_TABLES, load_element_table
 
 __all__ = ["COMPOSITION_STATS", "CompositionFeaturizer"]
 
@@ -60,16 +60,18 @@ def _expand_stats(stats: Any) -> tuple[str, ...]:
 
 def _resolve_table(element_table: Any) -> pd.DataFrame:
     """The element table as a validated float64 DataFrame (a new object)."""
+    names = ", ".join(repr(n) for n in NAMED_TABLES)
     if isinstance(element_table, str):
-        if element_table != "default":
+        if element_table not in NAMED_TABLES:
             raise ValueError(
-                f"element_table must be 'default' or a pandas DataFrame, got {element_table!r}."
+                f"element_table must be one of {names} or a pandas DataFrame, got "
+                f"{element_table!r}."
             )
-        return load_element_table("default")
+        return load_element_table(element_table)
     if not isinstance(element_table, pd.DataFrame):
         raise ValueError(
-            "element_table must be 'default' or a pandas DataFrame (index: element symbols, "
-            f"columns: properties), got {type(element_table).__name__}."
+            f"element_table must be one of {names} or a pandas DataFrame (index: element "
+            f"symbols, columns: properties), got {type(element_table).__name__}."
         )
     if element_table.shape[0] == 0 or element_table.shape[1] == 0:
         raise ValueError(f"element_table is empty (shape {element_table.shape}).")
@@ -343,9 +345,12 @@ class CompositionFeaturizer(BaseFeaturizer):
     five default statistics this gives the 290 compositional features of the inorganic
     models of Yamada et al. (2019). The definitions are those of XenonPy's
     ``xenonpy.descriptor.compositions`` (``Compositions(featurizers="classic")`` for the
-    default five), so with XenonPy's own table as ``element_table`` the output equals
-    XenonPy's. With ``n_i`` the amount of element ``i`` (as written: ``Fe2O3`` has
-    ``n_Fe = 2``), ``N = sum_i n_i`` and ``w_i = n_i / N`` its fraction:
+    default five), so with the default ``element_table="xenonpy"`` the output equals
+    XenonPy's (XenonPy's ``ave:p`` is ``mean:p`` here, and its columns ``num_valance``,
+    ``Polarizability``, ``electron_negativity`` are spelt ``num_valence``,
+    ``polarizability``, ``electronegativity``). With ``n_i`` the amount of element ``i``
+    (as written: ``Fe2O3`` has ``n_Fe = 2``), ``N = sum_i n_i`` and ``w_i = n_i / N`` its
+    fraction:
 
     ============  ==========================================  ========================
     ``stats``     value                                        XenonPy class (label)
@@ -373,11 +378,25 @@ class CompositionFeaturizer(BaseFeaturizer):
     stats : str or sequence of str, default=("mean", "sum", "var", "max", "min")
         Statistics to compute, in output order; any of ``"mean"``, ``"sum"``, ``"var"``,
         ``"max"``, ``"min"``, ``"gmean"``, ``"hmean"`` (see above).
-    element_table : "default" or pandas.DataFrame, default="default"
-        ``"default"``: the bundled table of 58 properties of H..Pu (see
-        :func:`~sklearn_shotgun.featurizers.elements.load_element_table`). Or a DataFrame
-        indexed by element symbol with one numeric column per property (for example
-        XenonPy's ``elements_completed``); it is stored unchanged and validated in ``fit``.
+    element_table : {"xenonpy", "curated", "default"} or pandas.DataFrame, default="xenonpy"
+        A bundled table of 58 properties of H..Pu (see
+        :func:`~sklearn_shotgun.featurizers.elements.load_element_table` and
+        ``docs/element_table.md``):
+
+        - ``"xenonpy"``: XenonPy's ``elements_completed``. The default because it gives
+          exactly the published descriptors of XenonPy, of the shotgun transfer learning paper
+          and of the models pretrained on them (its few doubtful values are listed in the
+          docs).
+        - ``"curated"``: rebuilt from mendeleev, pymatgen and matminer with its source
+          errors corrected and every value's source and imputation recorded (values differ
+          from XenonPy's in 33 of the 58 columns, see the docs).
+        - ``"default"``: the curated table as shipped before its corrections (gas-phase
+          atomic volumes, among others), frozen so that libraries saved with it keep their
+          features; not for new models.
+
+        Or a DataFrame indexed by element symbol with one numeric column per property; it is
+        stored unchanged and validated in ``fit``. The name is what ``get_params`` records in
+        a saved library, so a library always names the table its sources were trained on.
     input : {"formula", "smiles"}, default="formula"
         ``"formula"``: formula strings (``"Fe2O3"``, ``"Ca(OH)2"``, ``"K4[Fe(CN)6]"``,
         ``"Li0.5CoO2"``, hydrates ``"CuSO4·5H2O"`` or ``"CuSO4.5H2O"``), dicts
@@ -446,7 +465,7 @@ class CompositionFeaturizer(BaseFeaturizer):
     def __init__(
         self,
         stats: str | Sequence[str] = ("mean", "sum", "var", "max", "min"),
-        element_table: str | pd.DataFrame = "default",
+        element_table: str | pd.DataFrame = "xenonpy",
         input: str = "formula",
         errors: str = "raise",
         n_jobs: int | None = None,
