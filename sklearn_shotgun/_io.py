@@ -8,6 +8,11 @@ new content on disk, never a truncated mix:
   atomic within one file system), flushed and ``fsync``-ed, then renamed over the target;
 - directories are built completely in a temporary sibling directory and swapped into place with
   :func:`replace_directory`.
+
+``tempfile`` creates files 0600 and directories 0700 whatever the umask; both helpers give them
+the permissions an ordinary ``open``/``mkdir`` would (``0o666 & ~umask``, ``0o777 & ~umask``)
+before the rename, so a library, checkpoint or cache on a shared (group) file system is as
+readable as the user's umask allows.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "apply_umask",
     "atomic_write_bytes",
     "atomic_write_text",
+    "current_umask",
     "fsync_directory",
     "fsync_file",
     "replace_directory",
@@ -36,6 +43,24 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows.
+
+    Linux reports it in ``/proc/self/status``; elsewhere it is read by setting and restoring
+    it, which is not atomic (a thread creating a file in between would use umask 0o022).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def fsync_directory(path: str | os.PathLike) -> None:
@@ -56,6 +81,14 @@ def fsync_directory(path: str | os.PathLike) -> None:
         os.close(fd)
 
 
+def apply_umask(path: str | os.PathLike) -> None:
+    """Give ``path`` the mode ``open``/``mkdir`` would: ``0o666`` (files) or ``0o777``
+    (directories) less the umask. For files made by writers that ignore the umask (``tempfile``,
+    ``safetensors``)."""
+    full = 0o777 if os.path.isdir(path) else 0o666
+    os.chmod(path, full & ~current_umask())
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically.
 
@@ -69,6 +102,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        apply_umask(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -100,6 +134,7 @@ def temporary_sibling_directory(target: str | os.PathLike) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
+        apply_umask(tmp)
         yield tmp
     finally:
         if tmp.exists():

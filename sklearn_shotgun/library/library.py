@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_shotgun._io import (
+    apply_umask,
     atomic_write_text,
     fsync_directory,
     fsync_file,
@@ -516,6 +517,7 @@ class ModelLibrary:
                     os.fspath(tmp / shard),
                     metadata={"format": "sklearn-shotgun", "format_version": str(FORMAT_VERSION)},
                 )
+                apply_umask(tmp / shard)  # safetensors creates 0600 files
                 fsync_file(tmp / shard)
             fsync_directory(tmp / "shards")
             atomic_write_text(
