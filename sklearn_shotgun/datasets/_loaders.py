@@ -56,6 +56,9 @@ def _read_rdata(path: Path, obj: str) -> pd.DataFrame:
         raise DataIntegrityError(
             f"{path} could not be read as R data ({exc}): delete it and run again."
         ) from exc
+    # R factors come back as pandas categoricals: plain values are what the other readers give.
+    for column in frame.columns[frame.dtypes == "category"]:
+        frame[column] = frame[column].astype(object)
     # pyreadr puts R's row names into the index; keep them as a column, number rows 0..n-1.
     frame = frame.reset_index()
     if "rownames" in frame and frame["rownames"].astype(str).tolist() == [
@@ -116,6 +119,30 @@ def _read_qm9(
     return read_verified(wheel, _read_qm9_zip, dataset.url)
 
 
+# pandas' default missing-value markers, applied to every column but the inputs: "NaN" is
+# sodium nitride in a formula column (CrabNet's mp_e_hull and mp_mu_b hold it), not a gap.
+_NA_VALUES = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)  # fmt: skip
+
+
+def _read_csv(path: Path, inputs: Sequence[str], **kwargs) -> pd.DataFrame:
+    header = pd.read_csv(path, nrows=0, **kwargs).columns
+    na_values = {c: [""] if c in inputs else list(_NA_VALUES) for c in header}
+    return pd.read_csv(path, keep_default_na=False, na_values=na_values, **kwargs)
+
+
+def _to_float(column: pd.Series) -> pd.Series:
+    """Target values as float64; a footnote letter after a number ("6.22b") is dropped."""
+    if column.dtype.kind in "biuf":
+        return column.astype(np.float64)
+    text = column.astype(object).where(column.notna(), None)
+    text = text.map(lambda v: v.strip() if isinstance(v, str) else v)
+    text = text.str.replace(r"^([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)[a-z]$", r"\1", regex=True)
+    return pd.to_numeric(text, errors="coerce").astype(np.float64)
+
+
 def _remote(f: RemoteFile) -> tuple[str, str, str]:
     return f.url, f.sha256, f.relpath
 
@@ -151,14 +178,16 @@ def read_frame(
     if dataset.reader == "splits":
         parts = []
         for path, f in zip(paths, dataset.files, strict=True):
-            part = read_verified(path, pd.read_csv, f.url)
+            part = read_verified(path, lambda p: _read_csv(p, dataset.inputs), f.url)
             parts.append(part.assign(split=path.stem))
         return pd.concat(parts, ignore_index=True)
     path, url = paths[0], dataset.url
     if dataset.reader == "csv":
-        return read_verified(path, pd.read_csv, url)
+        return read_verified(path, lambda p: _read_csv(p, dataset.inputs), url)
     if dataset.reader == "csv-bom":
-        return read_verified(path, lambda p: pd.read_csv(p, encoding="utf-8-sig"), url)
+        return read_verified(
+            path, lambda p: _read_csv(p, dataset.inputs, encoding="utf-8-sig"), url
+        )
     if dataset.reader == "xlsx":
         return read_verified(path, pd.read_excel, url)
     if dataset.reader.startswith("rdata:"):
@@ -246,7 +275,7 @@ def fetch_dataset(
         )
     frame = read_frame(name, home=home, download=download, base_url=base_url, timeout=timeout)
     inputs = list(dataset.inputs)
-    y = frame[targets].apply(pd.to_numeric, errors="coerce").astype(np.float64)
+    y = frame[targets].apply(_to_float)
     X = frame[inputs]
     if dropna:
         keep = X.notna().all(axis=1) & np.isfinite(y.to_numpy()).all(axis=1)
@@ -359,4 +388,4 @@ def load_radonpy(
         return read_frame("radonpy_pi1070", home=home, download=download, base_url=base_url)
     f = DATASETS["radonpy_pi1070"].files[0]
     path = fetch_file(url, f.sha256, f.relpath, home=home, download=download)
-    return read_verified(path, pd.read_csv, url)
+    return read_verified(path, lambda p: _read_csv(p, DATASETS["radonpy_pi1070"].inputs), url)

@@ -323,7 +323,10 @@ _mse(
     {"Eg (exp.; eV)": "eV", "Eg (PBE; eV)": "eV", "Eg (mBJ; eV)": "eV", "Eg(G0W0; eV)": "eV"},
     270,
     "Lee et al., Phys. Rev. B 93, 115104 (2016)",
-    notes="The experimental gap is missing for some rows.",
+    notes=(
+        "The experimental gap is given for 32 of the 270 rows only; two of them carry a "
+        "footnote letter in the file ('6.22b', '2.40b'), read as the number."
+    ),
 )
 _mse(
     "zeng_bulk_modulus",

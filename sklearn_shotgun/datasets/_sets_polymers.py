@@ -88,6 +88,13 @@ _POLYBERT = (
 )
 
 
+def _no_star(count: int) -> str:
+    return (
+        f"{count} repeat units have no '*' attachment point (written as closed molecules, "
+        "e.g. 'C(S1)=CC=C1C(S2)=CC=C2'): a featurizer's polymer mode treats them as molecules."
+    )
+
+
 def _polyverse(name, title, path, sha256, smiles, target, units, n_rows, cite, **kwargs):
     filename = path.rsplit("/", 1)[-1]
     _add(
@@ -116,6 +123,7 @@ _polyverse(
     "eV",
     4_209,
     _KAMAL,
+    notes=_no_star(81),
 )
 _polyverse(
     "polyverse_bandgap_crystal",
@@ -127,6 +135,7 @@ _polyverse(
     "eV",
     236,
     _KAMAL,
+    notes=_no_star(4),
 )
 _polyverse(
     "polyverse_injection_barrier",
@@ -138,6 +147,7 @@ _polyverse(
     "eV",
     1_826,
     _KAMAL,
+    notes=_no_star(79),
 )
 _polyverse(
     "polyverse_atomization_energy",
