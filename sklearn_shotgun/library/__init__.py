@@ -5,6 +5,7 @@ from sklearn_shotgun.library._verify import (
     LibraryIntegrityError,
     UnverifiedLibraryWarning,
 )
+from sklearn_shotgun.library.build import build_library
 from sklearn_shotgun.library.library import ModelLibrary
 from sklearn_shotgun.library.source_model import SourceModel, make_model_id, register_featurizer
 
@@ -14,6 +15,7 @@ __all__ = [
     "ModelLibrary",
     "SourceModel",
     "UnverifiedLibraryWarning",
+    "build_library",
     "make_model_id",
     "register_featurizer",
 ]

@@ -1,0 +1,220 @@
+"""build_library: recipes, resume after an interruption, growing a pool, recipe errors."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from sklearn_shotgun.library import ModelLibrary, build_library
+from sklearn_shotgun.library._recipe import RecipeError, available_recipes, load_recipe
+
+# The tiny pools below are too small to learn their properties: their weak-source warning is
+# asserted once (the fixture) and ignored elsewhere.
+pytestmark = pytest.mark.filterwarnings("ignore:build_library.*weak out-of-bag:UserWarning")
+
+TINY = """
+name = "tiny"
+random_state = 3
+
+[defaults]
+n_models = {n_models}
+n_samples = 300
+
+[defaults.pretrainer]
+n_hidden_layers = [3, 3]
+max_first_width = 32
+max_epochs = [5, 8]
+max_sparsity = 0.99
+
+[sources.qm9_cv]
+dataset = "qm9"
+target = "Heatcapacity_Cv_cal_mol_K"
+target_transform = "per_gram"
+property = "Cv"
+featurizer = {{ class = "FingerprintFeaturizer", counts = true, n_bits = 512 }}
+
+[sources.e_form]
+dataset = "matbench_mp_e_form"
+target = "target"
+property = "formation energy"
+featurizer = {{ class = "CompositionFeaturizer" }}
+"""
+
+
+def _recipe(tmp_path, n_models=2, text=TINY, name="tiny.toml"):
+    path = tmp_path / name
+    path.write_text(text.format(n_models=n_models))
+    return path
+
+
+class _Stop(Exception):
+    pass
+
+
+def _hashes(library):
+    return {m.id: m.sha256 for m in library}
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """The tiny recipe built in one go."""
+    tmp = tmp_path_factory.mktemp("uninterrupted")
+    with pytest.warns(UserWarning, match=r"build_library\('tiny'\): 2 source\(s\) have a weak"):
+        out = build_library(_recipe(tmp), tmp / "lib", verbose=0)
+    return ModelLibrary.load(out)
+
+
+def test_build_gives_one_library_over_every_source(uninterrupted):
+    library = uninterrupted
+    assert len(library) == 4
+    assert {m.training["source"] for m in library} == {"qm9_cv", "e_form"}
+    assert {m.material for m in library} == {"molecule", "inorganic"}
+    cv = library.filter(property="Cv")
+    assert {m.target_transform for m in cv} == {"per_gram"}
+    assert {m.units for m in cv} == {"cal/(mol K)"}  # from the data set registry
+    meta = library.metadata
+    assert meta["recipe"]["name"] == "tiny" and meta["recipe"]["random_state"] == 3
+    record = meta["sources"]["e_form"]
+    assert record["n_rows"] == 300 and record["n_models"] == 2
+    assert record["descriptor"] == "CompositionFeaturizer"
+    assert record["seconds"] > 0
+    r2 = [m.metrics["r2"] for m in library.filter(property="formation energy")]
+    assert record["oob"]["r2_min"] == pytest.approx(min(r2))
+    # Composition sources of a formula data set read formulas.
+    assert library.filter(property="formation energy")[0].featurizer["params"]["input"] == (
+        "formula"
+    )
+
+
+def test_resume_after_interruption_trains_only_the_rest(tmp_path, uninterrupted):
+    recipe = _recipe(tmp_path)
+    trained = []
+
+    def stop_after_three(n):
+        trained.append(n)
+        if sum(trained) >= 3:
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        build_library(recipe, tmp_path / "lib", verbose=0, callback=stop_after_three)
+    assert not (tmp_path / "lib" / "library.json").exists()
+    # The first source's chunk was saved before the interruption; the second's was not.
+    resumed = []
+    out = build_library(recipe, tmp_path / "lib", verbose=0, callback=resumed.append)
+    assert sum(resumed) == 2
+    library = ModelLibrary.load(out)
+    assert library.ids == uninterrupted.ids
+    assert _hashes(library) == _hashes(uninterrupted)
+    # Build seconds are summed over both runs.
+    record = json.loads(next((out / "checkpoints").glob("e_form-*/build.json")).read_text())
+    assert record["seconds"] > 0
+    # Nothing left to train: a third build re-uses every network.
+    again = []
+    build_library(recipe, out, verbose=0, callback=again.append)
+    assert again == []
+
+
+def test_growing_a_pool_keeps_the_first_networks(tmp_path, uninterrupted):
+    out = tmp_path / "lib"
+    build_library(_recipe(tmp_path, n_models=2), out, verbose=0)
+    trained = []
+    build_library(_recipe(tmp_path, n_models=3), out, verbose=0, callback=trained.append)
+    assert sum(trained) == 2  # one new network per source
+    grown = ModelLibrary.load(out)
+    assert len(grown) == 6
+    first = _hashes(uninterrupted)
+    assert {i: h for i, h in _hashes(grown).items() if i in first} == first
+
+
+def test_build_summary_is_printed(tmp_path, capsys, uninterrupted):
+    out = tmp_path / "lib"
+    build_library(_recipe(tmp_path), out, verbose=1)
+    printed = capsys.readouterr().out
+    assert "qm9_cv" in printed and "e_form" in printed and "OOB R2" in printed
+
+
+def test_refuses_a_foreign_directory(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="holds no library build"):
+        build_library(_recipe(tmp_path), tmp_path / "lib", verbose=0)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("[sources.e_form]", "[sources.e_form]\nn_model = 3"), r"source 'e_form'.*unknown key"),
+        (('dataset = "qm9"', 'dataset = "qm10"'), r"source 'qm9_cv'.*unknown dataset 'qm10'"),
+        (('target = "target"', 'target = "gap"'), r"source 'e_form'.*no target 'gap'"),
+        (('"per_gram"', '"per_mole"'), r"source 'qm9_cv'.*target_transform.*'per_mole'"),
+        (("max_epochs = [5, 8]", "max_epoch = 5"), r"unknown pretrainer parameter.*max_epoch"),
+        (("max_epochs = [5, 8]", "max_epochs = [8, 5]"), r"pretrainer: max_epochs"),
+        (("counts = true", "count = true"), r"FingerprintFeaturizer has no parameter.*count"),
+        (('class = "CompositionFeaturizer"', 'class = "Magic"'), r"unknown featurizer class"),
+        (("n_samples = 300", "n_samples = 0"), r"n_samples must be a positive integer"),
+        (("[defaults]", "[defaults]\ndataset = 'qm9'"), r"\[defaults\].*unknown key"),
+        (('name = "tiny"', 'name = "tiny'), r"invalid TOML"),
+    ],
+)
+def test_recipe_errors_name_the_file_and_the_source(tmp_path, edit, message):
+    old, new = edit
+    text = TINY.replace(old, new)
+    assert text != TINY
+    path = _recipe(tmp_path, text=text, name="broken.toml")
+    with pytest.raises(RecipeError, match=message) as info:
+        load_recipe(path)
+    assert str(path) in str(info.value)
+
+
+def test_unknown_recipe_name():
+    with pytest.raises(RecipeError, match=r"unknown recipe 'quik'.*'quick'"):
+        load_recipe("quik")
+
+
+def test_shipped_recipes_validate():
+    assert {"quick", "mdl"} <= set(available_recipes())
+    quick = load_recipe("quick")
+    assert len(quick.sources) >= 4
+    assert len({s.material for s in quick.sources}) >= 2
+    # The benchmark's lesson: intensive targets on RDKit descriptors for molecules.
+    assert any(
+        s.featurizer["class"] == "DescriptorFeaturizer" and s.target_transform == "per_gram"
+        for s in quick.sources
+    )
+    mdl = load_recipe("mdl")
+    assert len(mdl.sources) >= 24
+    assert {s.material for s in mdl.sources} == {"molecule", "polymer", "inorganic"}
+    assert min(s.n_models for s in mdl.sources) >= 64
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["quick", "mdl"])
+def test_shipped_recipes_read_their_data(name):
+    """Every source of the shipped recipes loads rows (valid inputs, finite targets)."""
+    from sklearn_shotgun.library.build import _load_source, _source_seed
+
+    for source in load_recipe(name).sources:
+        items, y, counts = _load_source(source, _source_seed(0, source.name))
+        assert len(items) == len(y) >= min(source.n_samples or 50, 50), source.name
+        assert counts["n_invalid_inputs"] <= 0.05 * counts["n_rows_valid_target"], (
+            source.name,
+            counts,
+        )
+
+
+def test_recipe_layout_in_the_docstring_is_a_valid_recipe(tmp_path):
+    from sklearn_shotgun.library import _recipe
+
+    layout = _recipe.__doc__.split("Layout::")[1].split("Optional source keys")[0]
+    path = tmp_path / "layout.toml"
+    path.write_text(textwrap.dedent(layout))
+    recipe = load_recipe(path)
+    (source,) = recipe.sources
+    assert (source.name, source.target_transform, source.n_models) == (
+        "qm9_cv_per_gram",
+        "per_gram",
+        16,
+    )
+    assert source.pretrainer_params() == {"max_epochs": (30, 60)}
