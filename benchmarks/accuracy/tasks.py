@@ -19,9 +19,12 @@ Cleaning shared by all tasks (details in each loader's docstring):
 - no outlier is removed unless the data set's ``SOURCE.md`` says so (none does).
 
 The data folder is ``$SKLEARN_SHOTGUN_DATA`` when set, else ``../shared/data`` beside the
-checkout (``/work/shared/data`` for ``/work/main``). The boiling-point task reads an R
-data file and needs the PyPI package ``pyreadr``; without it, ``load_tasks()`` skips that
-task with a warning (asking for it by name raises ``ImportError``).
+checkout (``/work/shared/data`` for ``/work/main``). Files are read through the package's
+loaders (``sklearn_shotgun.datasets.read_frame``, with the folder as data home): each is
+checked against the sha256 of its pinned public copy, and a missing one is downloaded into
+the folder. The boiling-point task reads an R data file and needs the PyPI package
+``pyreadr``; without it, ``load_tasks()`` skips that task with a warning (asking for it by
+name raises ``ImportError``).
 
 Run ``python benchmarks/accuracy/tasks.py`` for a summary table (self-check).
 """
@@ -38,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from sklearn_shotgun.datasets import DATASETS, read_frame
 
 __all__ = ["DEFAULT_DATA_DIR", "TASK_NAMES", "Task", "draws", "load_tasks"]
 
@@ -83,33 +88,16 @@ class Task:
 
 # --------------------------------------------------------------------------- reading
 
-_FRAMES: dict[tuple[str, Path], pd.DataFrame] = {}  # raw files, by (reader, resolved path)
+_FRAMES: dict[tuple[str, Path], pd.DataFrame] = {}  # whole tables, by (data set, data dir)
 _POOLS: dict[tuple[str, Path], tuple[tuple[str, ...], np.ndarray, dict[str, int]]] = {}
 
 
-def _read(path: Path, reader: Callable[[Path], pd.DataFrame], key: str = "csv") -> pd.DataFrame:
-    path = path.resolve()
-    if (key, path) not in _FRAMES:
-        if not path.exists():
-            raise FileNotFoundError(
-                f"{path} not found; set SKLEARN_SHOTGUN_DATA to the shared data folder "
-                "(the one holding INDEX.md)"
-            )
-        _FRAMES[key, path] = reader(path)
-    return _FRAMES[key, path]
-
-
-def _csv(path: Path, **kwargs) -> pd.DataFrame:
-    return _read(path, lambda p: pd.read_csv(p, **kwargs), key=f"csv{sorted(kwargs.items())}")
-
-
-def _rdata(path: Path, obj: str) -> pd.DataFrame:
-    def reader(p: Path) -> pd.DataFrame:
-        import pyreadr
-
-        return pyreadr.read_r(str(p))[obj]
-
-    return _read(path, reader, key=f"rdata:{obj}")
+def _frame(name: str, root: Path) -> pd.DataFrame:
+    """The table of the registered data set ``name`` (``sklearn_shotgun.datasets``), cached."""
+    key = (name, root.resolve())
+    if key not in _FRAMES:
+        _FRAMES[key] = read_frame(name, home=root)
+    return _FRAMES[key]
 
 
 # -------------------------------------------------------------------------- cleaning
@@ -176,15 +164,21 @@ def _clean(x: Iterable, y: Iterable, kind: str, log: bool = False, positive: boo
 
 # ----------------------------------------------------------------------------- tasks
 
-RADONPY = "polymer_radonpy_pi1070/PI1070.csv"
-POLYVERSE_GAP = "polymer_polyverse_ramprasad/bandgap_chain.csv"
-MD_TG = "polymer_md_tg_ramprasad/Tg.csv"
-ESOL = "smallmol_moleculenet_esol_freesolv_lipo/ESOL_delaney-processed.csv"
-FREESOLV = "smallmol_moleculenet_esol_freesolv_lipo/FreeSolv_SAMPL.csv"
-BOILING = "smallmol_boiling_point_goll_jurs/bpdata.RData"
-AFLOW_KAPPA = "inorganic_crabnet_benchmark_formula/aflow__agl_thermal_conductivity_300K"
-EXPT_GAP = "inorganic_crabnet_matbench_formula/expt_gap.csv"
-SEKO = "inorganic_mse_benchmark/Seko_melt_temps.csv"
+
+def _relpath(name: str) -> str:
+    return DATASETS[name].files[0].relpath
+
+
+# Files under the data dir (the ``source`` labels of the tasks).
+RADONPY = _relpath("radonpy_pi1070")
+POLYVERSE_GAP = _relpath("polyverse_bandgap_chain")
+MD_TG = _relpath("md_tg")
+ESOL = _relpath("esol")
+FREESOLV = _relpath("freesolv")
+BOILING = _relpath("boiling_point_goll_jurs")
+AFLOW_KAPPA = _relpath("aflow_thermal_conductivity").rsplit("/", 1)[0]
+EXPT_GAP = _relpath("matbench_expt_gap")
+SEKO = _relpath("seko_melting_point")
 
 
 @dataclass(frozen=True)
@@ -202,12 +196,9 @@ class _Spec:
     positive: bool = False  # keep only targets > 0 (always so for log tasks)
 
 
-_RADONPY_COLUMNS = ["Cp", "thermal_conductivity", "refractive_index", "density"]
-
-
 def _radonpy(column: str) -> Callable[[Path], tuple]:
     def load(root: Path) -> tuple:
-        frame = _csv(root / RADONPY, usecols=["smiles", *_RADONPY_COLUMNS])
+        frame = _frame("radonpy_pi1070", root)
         return frame["smiles"], frame[column]
 
     load.__doc__ = f"RadonPy PI1070 ``{column}``, repeat-unit SMILES with ``*``."
@@ -220,7 +211,7 @@ def _polyverse_gap(root: Path) -> tuple:
     DFT band gap of the isolated chain (Kamal et al. 2021). 4,209 rows, one pair of
     canonical duplicates (gaps 5.02/5.08 eV, averaged).
     """
-    frame = _csv(root / POLYVERSE_GAP)
+    frame = _frame("polyverse_bandgap_chain", root)
     return frame["smiles"], frame["bandgap_chain"]
 
 
@@ -230,7 +221,7 @@ def _md_tg(root: Path) -> tuple:
     Read with ``encoding="utf-8-sig"`` (the file starts with a BOM). SMILES use ``[*]``
     (some ``[*]=`` double-bond attachments; RDKit parses all 188). No duplicates.
     """
-    frame = _csv(root / MD_TG, encoding="utf-8-sig")
+    frame = _frame("md_tg", root)
     return frame["smiles"], frame["Value"]
 
 
@@ -241,7 +232,7 @@ def _esol(root: Path) -> tuple:
     carry trailing spaces (stripped); 11 molecules occur twice (same canonical SMILES, e.g.
     stereo-less sugar alcohols with different measured values): averaged.
     """
-    frame = _csv(root / ESOL)
+    frame = _frame("esol", root)
     return frame["smiles"], frame["measured log solubility in mols per litre"]
 
 
@@ -250,13 +241,13 @@ def _freesolv(root: Path) -> tuple:
 
     The ``calc`` column (alchemical free-energy calculation) is not used.
     """
-    frame = _csv(root / FREESOLV)
+    frame = _frame("freesolv", root)
     return frame["smiles"], frame["expt"]
 
 
 def _boiling(root: Path) -> tuple:
     """Goll & Jurs boiling points (rcdk ``bpdata``): ``SMILES`` -> ``BP`` (normal b.p., K)."""
-    frame = _rdata(root / BOILING, "bpdata")
+    frame = _frame("boiling_point_goll_jurs", root)
     return frame["SMILES"], frame["BP"]
 
 
@@ -267,9 +258,7 @@ def _aflow_kappa(root: Path) -> tuple:
     formula); ``formula`` -> ``target``, modelled as log10. The values span 0.0099 to 205
     W/(m K) (the few < 0.05 are likely AGL failures but SOURCE.md does not flag them: kept).
     """
-    folder = root / AFLOW_KAPPA
-    parts = [_csv(folder / f"{split}.csv") for split in ("train", "val", "test")]
-    frame = pd.concat(parts, ignore_index=True)
+    frame = _frame("aflow_thermal_conductivity", root)  # the three files, in this order
     return frame["formula"], frame["target"]
 
 
@@ -281,7 +270,7 @@ def _expt_gap(root: Path) -> tuple:
     target would mostly test metal/non-metal classification at 60 rows). The same data
     with duplicate compositions: ``inorganic_roost_bandgap/expt-non-metals.csv``.
     """
-    frame = _csv(root / EXPT_GAP)
+    frame = _frame("matbench_expt_gap", root)
     return frame["formula"], frame["target"]
 
 
@@ -290,7 +279,7 @@ def _seko(root: Path) -> tuple:
 
     248 single- and binary-component solids (elements included), no duplicates.
     """
-    frame = _csv(root / SEKO)
+    frame = _frame("seko_melting_point", root)
     return frame["Compound"], frame["Melting temp. (K)"]
 
 
