@@ -139,7 +139,17 @@ class ShotgunPretrainer(BaseEstimator):
         Most descriptor columns one network sees (paper: 500).
     max_sparsity : float, default=0.9
         Columns that are zero in more than this fraction of the rows are never drawn; nor
-        are constant columns.
+        are constant columns (unless ``column_pool="all"``).
+    column_pool : {"informative", "all"}, default="informative"
+        Columns the networks draw from. "informative": those passing ``max_sparsity`` and
+        not constant in the source data; a fingerprint bit that the source data never sets
+        (a sulfur or chlorine environment, for QM9) then reaches no network, and a target
+        with such atoms looks to the source like one without them (``SourceModel.coverage``
+        reports it). "all": every descriptor column, so such bits still reach the networks:
+        their first-layer weights on a column that is always zero get no gradient and keep
+        their random initial values, which makes the hidden features respond to the bit at
+        transfer time as a fixed random projection. With many columns per network
+        (``max_features`` at least the descriptor width) nothing of a target goes unseen.
     bootstrap_size : int, float or (low, high), default=(0.5, 1.0)
         Rows of each bootstrap sample (drawn with replacement), as counts (ints) or fractions
         of the rows (floats); a pair is a range to draw from. The rows left out are the
@@ -241,6 +251,7 @@ class ShotgunPretrainer(BaseEstimator):
         last_width: tuple[int, int] = (10, 30),
         max_features: int = 500,
         max_sparsity: float = 0.9,
+        column_pool: str = "informative",
         bootstrap_size: float | int | tuple = (0.5, 1.0),
         max_epochs: int | tuple[int, int] = (100, 200),
         learning_rate: float | tuple[float, float] = (3e-4, 3e-3),
@@ -267,6 +278,7 @@ class ShotgunPretrainer(BaseEstimator):
         self.last_width = last_width
         self.max_features = max_features
         self.max_sparsity = max_sparsity
+        self.column_pool = column_pool
         self.bootstrap_size = bootstrap_size
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
@@ -306,6 +318,10 @@ class ShotgunPretrainer(BaseEstimator):
         ):
             raise ValueError(
                 f"early_stopping must be None or a positive integer, got {self.early_stopping!r}."
+            )
+        if self.column_pool not in ("informative", "all"):
+            raise ValueError(
+                f"column_pool must be 'informative' or 'all', got {self.column_pool!r}."
             )
         if self.task not in ("auto", "regression", "classification"):
             raise ValueError(
@@ -373,6 +389,8 @@ class ShotgunPretrainer(BaseEstimator):
 
     # -- model drawing --------------------------------------------------------------------
     def _candidate_columns(self, D: Any) -> np.ndarray:
+        if self.column_pool == "all":
+            return np.arange(D.shape[1])
         n_rows = D.shape[0]
         if sp.issparse(D):
             nonzero = np.diff(D.tocsc().indptr)
