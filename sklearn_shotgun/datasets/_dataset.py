@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["DataSet", "RemoteFile", "github_file", "mse_dataset"]
 
@@ -72,7 +72,6 @@ class DataSet:
     reader: str = "csv"
     exclude: str | None = None
     notes: str = ""
-    extra_files: tuple[RemoteFile, ...] = field(default=(), repr=False)
 
     @property
     def url(self) -> str:

@@ -8,6 +8,8 @@ import os
 import re
 import socket
 import stat
+import subprocess
+import sys
 import threading
 import urllib.parse
 from pathlib import Path
@@ -139,6 +141,42 @@ def test_concurrent_fetches_download_once(server, home):
     assert len(set(results)) == 1
     assert server.hits[urllib.parse.urlsplit(f.url).path] == 1
     assert results[0].read_bytes() == (SHARED_DATA / f.relpath).read_bytes()
+
+
+_CHILD = """
+import sys, time
+from pathlib import Path
+from sklearn_shotgun.datasets import DATASETS, fetch_file
+f = DATASETS["lipophilicity"].files[0]
+go = Path(sys.argv[2])
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.01)
+print(fetch_file(f.url, f.sha256, f.relpath, home=sys.argv[1], base_url=sys.argv[3]))
+"""
+
+
+@pytest.mark.slow
+def test_concurrent_processes_download_once(server, home, tmp_path):
+    server.delay = 0.5
+    go = tmp_path / "go"
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(home), str(go), server.url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for child in children:  # both have imported the package and wait for the signal
+        assert child.stdout.readline().strip() == "ready"
+    go.touch()
+    outputs = [child.communicate(timeout=120) for child in children]
+    assert [child.returncode for child in children] == [0, 0], outputs
+    f = DATASETS["lipophilicity"].files[0]
+    assert {out.strip() for out, _ in outputs} == {str(home / f.relpath)}
+    assert server.hits[urllib.parse.urlsplit(f.url).path] == 1
 
 
 def test_missing_file_without_download(home):
