@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import numbers
 import os
 import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from filelock import FileLock, Timeout
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.metaestimators import available_if
@@ -19,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from . import __version__
-from ._io import atomic_write_text
+from ._io import atomic_write_text, current_umask
 from ._targets import check_target_transform, transform_target
 from ._validation import check_finite_target
 from .evaluation import CLASSIFICATION_METRICS, METRICS, REGRESSION_METRICS
@@ -186,6 +190,10 @@ class ShotgunPretrainer(BaseEstimator):
         grown from a size that is not a multiple of ``chunk_size`` groups its networks into
         other chunks than one built at the final size in one go, so its new networks may
         differ from those in the last bits (see ``random_state``).
+        The folder is locked (``checkpoint.lock``) while ``fit`` runs: a second ``fit`` on it
+        raises ``RuntimeError`` at once instead of waiting or training the same networks
+        twice. Temporary files left by a killed run (``.chunk-*.tmp-*``) are removed when
+        the next run takes the lock.
     n_jobs : int or None, default=None
         joblib workers over chunks (any joblib backend, e.g. Dask). Each worker gets
         ``cpu_count // n_jobs`` torch threads.
@@ -532,9 +540,12 @@ class ShotgunPretrainer(BaseEstimator):
         digest.update(json.dumps(params, sort_keys=True, default=repr).encode())
         return digest.hexdigest()
 
-    def _open_checkpoint(self, fingerprint: str) -> Path | None:
+    @contextlib.contextmanager
+    def _open_checkpoint(self, fingerprint: str) -> Iterator[Path | None]:
+        """The checkpoint folder, locked and cleaned of a killed run's temporary files."""
         if self.checkpoint_dir is None:
-            return None
+            yield None
+            return
         if self.random_state is None or isinstance(self.random_state, np.random.RandomState):
             raise ValueError(
                 "checkpoint_dir needs an integer random_state, so that a resumed run draws "
@@ -542,6 +553,23 @@ class ShotgunPretrainer(BaseEstimator):
             )
         folder = Path(self.checkpoint_dir)
         folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(folder / "checkpoint.lock", mode=0o666 & ~current_umask())
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise RuntimeError(
+                f"{folder} is in use by another ShotgunPretrainer.fit (it holds "
+                f"{lock.lock_file}); wait for that run to end (a later fit re-uses its saved "
+                "chunks) or use another checkpoint_dir."
+            ) from None
+        try:
+            _remove_partial_saves(folder)
+            self._check_manifest(folder, fingerprint)
+            yield folder
+        finally:
+            lock.release()
+
+    def _check_manifest(self, folder: Path, fingerprint: str) -> None:
         manifest = folder / "checkpoint.json"
         record = {
             "format": _CHECKPOINT_FORMAT,
@@ -562,7 +590,6 @@ class ShotgunPretrainer(BaseEstimator):
                 )
         else:
             atomic_write_text(manifest, json.dumps(record, indent=1))
-        return folder
 
     @staticmethod
     def _chunk_path(folder: Path, index: int) -> Path:
@@ -649,61 +676,60 @@ class ShotgunPretrainer(BaseEstimator):
             )
         n_outputs = len(self.classes_) if self.task_ == "classification" else 1
         specs, seeds = self._draw_specs(D.shape[0], n_outputs)
-        folder = self._open_checkpoint(self._run_fingerprint(D, y))
+        with self._open_checkpoint(self._run_fingerprint(D, y)) as folder:
+            plan = self._chunk_plan(folder)
+            chunks = [(start, stop) for start, stop, _, _ in plan]
+            done: dict[int, list[SourceModel]] = {}
+            for index, (start, stop, path, _) in enumerate(plan):
+                if path is not None:
+                    done[index] = list(ModelLibrary.load(path))[: stop - start]
+            todo = [i for i in range(len(chunks)) if i not in done]
 
-        plan = self._chunk_plan(folder)
-        chunks = [(start, stop) for start, stop, _, _ in plan]
-        done: dict[int, list[SourceModel]] = {}
-        for index, (start, stop, path, _) in enumerate(plan):
-            if path is not None:
-                done[index] = list(ModelLibrary.load(path))[: stop - start]
-        todo = [i for i in range(len(chunks)) if i not in done]
-
-        n_jobs = effective_n_jobs(self.n_jobs)
-        threads = max(1, (os.cpu_count() or 1) // n_jobs) if n_jobs > 1 else None
-        bar = tqdm(
-            total=self.n_models,
-            initial=sum(len(m) for m in done.values()),
-            desc=f"pretraining {self.property or 'pool'}",
-            unit="model",
-            disable=not self.verbose,
-        )
-
-        def finished(n: int) -> None:
-            bar.update(n)
-            if callback is not None:
-                callback(n)
-
-        # One worker runs the chunks in this process, where a callback per network can
-        # reach the bar; workers in other processes report whole chunks.
-        results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
-            delayed(_train_chunk)(
-                specs[chunks[i][0] : chunks[i][1]],
-                D,
-                y,
-                self.engine,
-                self.device,
-                threads,
-                _increments(finished) if n_jobs == 1 else None,
+            n_jobs = effective_n_jobs(self.n_jobs)
+            threads = max(1, (os.cpu_count() or 1) // n_jobs) if n_jobs > 1 else None
+            bar = tqdm(
+                total=self.n_models,
+                initial=sum(len(m) for m in done.values()),
+                desc=f"pretraining {self.property or 'pool'}",
+                unit="model",
+                disable=not self.verbose,
             )
-            for i in todo
-        )
-        try:
-            for index, trained in zip(todo, results, strict=True):
-                start, stop = chunks[index]
-                models = [
-                    self._source_model(specs[j], seeds[j], res, D, y)
-                    for j, res in zip(range(start, stop), trained, strict=True)
-                ]
-                if folder is not None:
-                    ModelLibrary(models, name=f"models {start}-{stop}").save(
-                        self._chunk_path(folder, plan[index][3])
-                    )
-                done[index] = models
-                if n_jobs != 1:
-                    finished(len(models))
-        finally:
-            bar.close()
+
+            def finished(n: int) -> None:
+                bar.update(n)
+                if callback is not None:
+                    callback(n)
+
+            # One worker runs the chunks in this process, where a callback per network can
+            # reach the bar; workers in other processes report whole chunks.
+            results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+                delayed(_train_chunk)(
+                    specs[chunks[i][0] : chunks[i][1]],
+                    D,
+                    y,
+                    self.engine,
+                    self.device,
+                    threads,
+                    _increments(finished) if n_jobs == 1 else None,
+                )
+                for i in todo
+            )
+            try:
+                for index, trained in zip(todo, results, strict=True):
+                    start, stop = chunks[index]
+                    models = [
+                        self._source_model(specs[j], seeds[j], res, D, y)
+                        for j, res in zip(range(start, stop), trained, strict=True)
+                    ]
+                    if folder is not None:
+                        ModelLibrary(models, name=f"models {start}-{stop}").save(
+                            self._chunk_path(folder, plan[index][3])
+                        )
+                    done[index] = models
+                    if n_jobs != 1:
+                        finished(len(models))
+            finally:
+                bar.close()
         self.n_trained_ = sum(chunks[i][1] - chunks[i][0] for i in todo)
         self.library_ = ModelLibrary(
             [m for i in range(len(chunks)) for m in done[i]],
@@ -761,3 +787,19 @@ class ShotgunPretrainer(BaseEstimator):
 
 def _jsonable(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _remove_partial_saves(folder: Path) -> None:
+    """Delete what a killed save leaves in a checkpoint folder (call with the lock held).
+
+    ``ModelLibrary.save`` builds a chunk in ``.chunk-NNNNN.tmp-*`` and may leave the previous
+    copy in ``.chunk-NNNNN.old-*``; ``atomic_write_text`` writes ``.checkpoint.json.*.tmp``.
+    Chunks are never overwritten, so none of these holds anything a resumed run needs.
+    """
+    for pattern in (".chunk-*.tmp-*", ".chunk-*.old-*", ".checkpoint.json.*.tmp"):
+        for path in folder.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
