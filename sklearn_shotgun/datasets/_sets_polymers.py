@@ -91,7 +91,7 @@ _POLYBERT = (
 def _no_star(count: int) -> str:
     return (
         f"{count} repeat units have no '*' attachment point (written as closed molecules, "
-        "e.g. 'C(S1)=CC=C1C(S2)=CC=C2'): a featurizer's polymer mode treats them as molecules."
+        "e.g. 'C(S1)=CC=C1C(S2)=CC=C2'), as in the source file."
     )
 
 
