@@ -13,7 +13,10 @@ permissively licensed packages:
       pip download --no-deps matminer==0.10.1 -d /tmp/mm
       python tools/build_element_table.py --matminer /tmp/mm/matminer-0.10.1-py3-none-any.whl
 
-Missing cells of the elements H..Pu (Z = 1..94) are imputed with scikit-learn's
+Source values known to be wrong or on another basis (gas-phase densities and volumes, swapped
+potassium enthalpies, fusion enthalpies per mole of X2, Villars' Mendeleev numbers) are
+corrected first (:func:`correct`, every change recorded with its reason). Missing cells of the
+elements H..Pu (Z = 1..94) are then imputed with scikit-learn's
 ``IterativeImputer`` (fixed ``random_state``) on a log / standardised scale; elements Z = 95..103
 are shipped with their source values only (NaN where missing). The output directory receives
 
@@ -25,6 +28,10 @@ are shipped with their source values only (NaN where missing). The output direct
     one row per column: unit, description, source, licence, reference, imputation counts;
 ``elements_build.json``
     versions of the source packages and the imputation settings.
+
+``--xenonpy MOLFEAT_WHEEL`` also writes XenonPy's ``elements_completed`` as
+``elements_xenonpy.csv`` (+ ``.json`` provenance). The build ends with a report of the curated
+cells that differ from XenonPy's by more than a factor of 2 (:func:`flag_disagreements`).
 
 Run ``python tools/build_element_table.py --help`` for the options. The build is deterministic:
 the same package versions give the same bytes.
