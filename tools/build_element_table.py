@@ -1188,7 +1188,8 @@ def build(out_dir: str | os.PathLike = DEFAULT_OUT, matminer: str | None = None)
 # XenonPy's table: conversion and comparison
 # --------------------------------------------------------------------------------------------
 
-#: Where the XenonPy table is read from, and the digest of the file the shipped copy came from.
+#: Where the XenonPy table is read from, and the digest of the file the shipped copy came from
+#: (XenonPy 0.6.7's conf.yml records the same digest for its elements_completed download).
 XENONPY_MEMBER = "molfeat/data/elements_completed.xz"
 XENONPY_SHA256 = "9a885ac06c99dd79e63bbb431f46d8131f078239a42df028edfe1052a45a2888"
 XENONPY_FILE = "elements_xenonpy.csv"
@@ -1251,6 +1252,9 @@ def convert_xenonpy(wheel: str | os.PathLike, out_dir: str | os.PathLike = DEFAU
             "member": XENONPY_MEMBER,
             "sha256": digest,
         },
+        "same_as_xenonpy": "the sha256 above is the one XenonPy 0.6.7 records for "
+        "elements_completed in xenonpy/conf.yml (db_version 0.1.3), so the file is XenonPy's "
+        "published data set byte for byte",
         "renamed_columns": XENONPY_RENAME,
         "shape": list(frame.shape),
         "csv_sha256": hashlib.sha256(data).hexdigest(),
