@@ -1,4 +1,11 @@
-"""scikit-learn's estimator checks on every public estimator."""
+"""scikit-learn's estimator checks on every public estimator.
+
+Featurizers take a 1-D column of strings (SMILES, formulas) and reject the random numeric
+matrices most checks feed; the package's public ``expected_failed_checks`` names those checks
+with a reason each (the string-input counterparts run in
+tests/featurizers/test_featurizer_contract.py), so a user's own ``check_estimator`` run tells
+the same story (tests/test_checks.py).
+"""
 
 from __future__ import annotations
 
@@ -14,57 +21,8 @@ from sklearn_shotgun import (
     ShotgunPretrainer,
     ShotgunTransferClassifier,
     ShotgunTransferRegressor,
+    expected_failed_checks,
 )
-from sklearn_shotgun.featurizers import BaseFeaturizer
-
-# Featurizers take a 1-D column of strings (SMILES, formulas): the checks below feed random
-# numeric matrices, which are invalid SMILES/formulas, so the featurizer rejects them with a
-# ValueError naming the row. Each is declared with what it would test; the string-input
-# counterpart runs in tests/featurizers/test_featurizer_contract.py.
-_REJECTS = "feeds a numeric matrix, which a SMILES/formula featurizer rejects (naming the row)"
-_STRING_VERSION = _REJECTS + "; the string-input version runs in test_featurizer_contract.py"
-
-FEATURIZER_EXPECTED_FAILURES = {
-    "check_estimators_dtypes": _REJECTS + "; output dtypes are tested per featurizer",
-    "check_complex_data": "expects scikit-learn's 'Complex data not supported' message; we "
-    "name the row and the value instead",
-    "check_dtype_object": "feeds an object array of numbers, which are not SMILES/formulas",
-    "check_estimator_sparse_array": "sparse matrices of numbers cannot hold SMILES/formulas",
-    "check_fit_score_takes_y": _STRING_VERSION,
-    "check_estimators_fit_returns_self": _STRING_VERSION,
-    "check_pipeline_consistency": _REJECTS + "; pipelines are tested with real SMILES",
-    "check_estimators_overwrite_params": _STRING_VERSION,
-    "check_estimators_pickle": _STRING_VERSION,
-    "check_f_contiguous_array_estimator": _REJECTS,
-    "check_transformer_data_not_an_array": _REJECTS + "; list/Series/DataFrame inputs tested",
-    "check_transformer_general": _STRING_VERSION,
-    "check_transformer_preserve_dtypes": "fingerprints are uint8/uint16, compositions and "
-    "descriptors float64 whatever the input; not a numeric transform that could preserve a "
-    "dtype",
-    "check_methods_sample_order_invariance": _STRING_VERSION,
-    "check_methods_subset_invariance": _STRING_VERSION,
-    "check_fit2d_1sample": _REJECTS,
-    "check_fit2d_1feature": _REJECTS,
-    "check_dict_unchanged": _STRING_VERSION,
-    "check_dont_overwrite_parameters": _STRING_VERSION,
-    "check_fit_idempotent": _STRING_VERSION,
-    "check_fit_check_is_fitted": _STRING_VERSION,
-    "check_n_features_in": _STRING_VERSION,
-    "check_fit2d_predict1d": _REJECTS,
-    "check_estimators_empty_data_messages": "expects a 2-D empty-array message; an empty "
-    "input gets 'Found an empty input' (tested per featurizer)",
-    "check_estimators_nan_inf": "NaN is an invalid SMILES/formula and is rejected by row, "
-    "not by scikit-learn's finite-value check (tested per featurizer)",
-    "check_readonly_memmap_input": _REJECTS,
-    "check_n_features_in_after_fitting": "n_features_in_ is 1 (one column of items), not "
-    "the width of a numeric matrix",
-    "check_positive_only_tag_during_fit": _REJECTS,
-    "check_set_output_transform": _STRING_VERSION,
-    "check_set_output_transform_pandas": _STRING_VERSION,
-    "check_global_output_transform_pandas": _STRING_VERSION,
-    "check_set_output_transform_polars": _REJECTS + " (and polars is not a dependency)",
-    "check_global_set_output_transform_polars": _REJECTS + " (and polars is not a dependency)",
-}
 
 
 def _numeric_library():
@@ -77,12 +35,6 @@ def _numeric_library():
 
 
 LIBRARY = _numeric_library()
-
-
-def _expected_failed_checks(estimator):
-    if isinstance(estimator, BaseFeaturizer):
-        return FEATURIZER_EXPECTED_FAILURES
-    return {}
 
 
 @parametrize_with_checks(
@@ -102,7 +54,7 @@ def _expected_failed_checks(estimator):
         NoTransferRegressor(n_estimators=5, cv=2, random_state=0),
         ShotgunTransferClassifier(LIBRARY, cv=3, random_state=0),
     ],
-    expected_failed_checks=_expected_failed_checks,
+    expected_failed_checks=expected_failed_checks,
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
