@@ -176,8 +176,9 @@ def parse_json(text: str | bytes, path: Any) -> Any:
     Raises
     ------
     LibraryFormatError
-        Naming ``path`` for invalid or non-UTF-8 JSON, ``NaN``/``Infinity``, numbers out of
-        range and nesting deeper than :data:`MAX_DEPTH`.
+        Naming ``path`` for ``NaN``/``Infinity``, numbers out of range and nesting deeper
+        than :data:`MAX_DEPTH`; its subclass :class:`LibraryIntegrityError` for text that is
+        not JSON or not UTF-8 (a truncated or damaged file).
     """
     try:
         if isinstance(text, bytes):
@@ -187,7 +188,10 @@ def parse_json(text: str | bytes, path: Any) -> Any:
         raise LibraryFormatError(
             f"is not a valid library: JSON nested deeper than {MAX_DEPTH} levels", path=path
         ) from None
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, int/float conversion
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        # Most likely truncated or damaged on the way: an integrity problem of the file.
+        raise LibraryIntegrityError(f"is not valid JSON: {exc}", path=path) from exc
+    except ValueError as exc:  # NaN/Infinity, out-of-range numbers: written that way
         raise LibraryFormatError(f"is not valid JSON: {exc}", path=path) from exc
     check_depth(value, path)
     return value

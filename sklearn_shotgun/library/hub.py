@@ -3,7 +3,9 @@
 A Hub model repository holds exactly the library directory (``library.json``, ``shards/``,
 ``README.md``), so :func:`from_hub` is :meth:`ModelLibrary.load` on a downloaded snapshot. The
 Hub checks the sha256 of every LFS file it serves; :meth:`ModelLibrary.load` then checks every
-model's tensors against ``library.json``.
+model's tensors against ``library.json``. A downloaded file that fails these checks is removed
+from the Hugging Face cache (the snapshot's link and the blob behind it) and downloaded once
+more, so that one bad transfer does not make every later call fail on the same cached copy.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import json
 import os
 import re
 import tempfile
+import warnings
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -25,6 +30,8 @@ __all__ = ["from_hub", "model_card", "push_to_hub"]
 
 _COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
 _INDEX_FILES = ["library.json", "README.md"]
+
+_T = TypeVar("_T")
 
 
 # --------------------------------------------------------------------------- model card
@@ -275,20 +282,106 @@ def from_hub(
     Returns
     -------
     ModelLibrary
+
+    Raises
+    ------
+    LibraryIntegrityError
+        If a file fails its sha256 check after being downloaded again, or cannot be downloaded
+        again. A cached file that fails the check is first removed from the cache (with a
+        ``UserWarning`` naming it) and downloaded once more; whatever happens, a corrupted
+        copy does not stay in the cache.
     """
     from huggingface_hub import snapshot_download
 
     from sklearn_shotgun.library.library import ModelLibrary
 
     common = {"repo_type": "model", "cache_dir": cache_dir, "token": token}
-    index_dir = snapshot_download(repo_id, revision=revision, allow_patterns=_INDEX_FILES, **common)
+
+    def index() -> str:
+        return snapshot_download(repo_id, revision=revision, allow_patterns=_INDEX_FILES, **common)
+
+    def select(folder: Path) -> tuple[Path, ModelLibrary]:
+        return folder, ModelLibrary.load(folder, lazy=True).filter(**filters)
+
+    index_dir, selected = _load_or_refetch(repo_id, index, select)
     # Snapshot folders are named by commit hash: pin the shard download to the commit whose
     # library.json we read, so a push in between cannot mix two libraries.
-    commit = Path(index_dir).name
+    commit = index_dir.name
     pinned = commit if _COMMIT_RE.match(commit) else revision
-    selected = ModelLibrary.load(index_dir, lazy=True).filter(**filters)
     shards = sorted({obj.entry["shard"] for obj in selected._models.values()})
-    folder = snapshot_download(
-        repo_id, revision=pinned, allow_patterns=[*_INDEX_FILES, *shards], **common
+
+    def shard_files() -> str:
+        return snapshot_download(
+            repo_id, revision=pinned, allow_patterns=[*_INDEX_FILES, *shards], **common
+        )
+
+    return _load_or_refetch(
+        repo_id, shard_files, lambda folder: ModelLibrary.load(folder, models=selected.ids)
     )
-    return ModelLibrary.load(folder, models=selected.ids)
+
+
+def _evict(path: str | None, snapshot: Path) -> str | None:
+    """Remove a damaged file of a downloaded snapshot from the Hugging Face cache.
+
+    Removes the snapshot's entry and, when it is a link into the cache's ``blobs/`` (the usual
+    layout), the blob too: otherwise the next download would link the same bad blob again.
+    Returns the file's path in the repository, or None (nothing removed) when ``path`` is not
+    inside ``snapshot``.
+    """
+    if path is None:
+        return None
+    file = Path(path)
+    try:
+        relative = file.relative_to(snapshot)
+    except ValueError:
+        return None
+    targets = [file]
+    if file.is_symlink():
+        blob = file.resolve()
+        if (snapshot.parent.parent / "blobs").resolve() in blob.parents:
+            targets.insert(0, blob)
+    for target in targets:
+        with suppress(FileNotFoundError):
+            target.unlink()
+    return relative.as_posix()
+
+
+def _load_or_refetch(repo_id: str, download: Callable[[], str], load: Callable[[Path], _T]) -> _T:
+    """``load(download())``; on a corrupted file, evict it from the cache and try once more."""
+    from sklearn_shotgun.library._verify import LibraryIntegrityError
+
+    folder = Path(download())
+    try:
+        return load(folder)
+    except LibraryIntegrityError as exc:
+        damaged = _evict(exc.path, folder)
+        if damaged is None:
+            raise
+        first = exc
+    warnings.warn(
+        f"{damaged} of {repo_id} in the Hugging Face cache is corrupted ({first.reason}); "
+        "removed it from the cache and downloading it again.",
+        UserWarning,
+        stacklevel=3,
+    )
+    located = {"path": first.path, "model": first.model, "field": first.field}
+    try:
+        folder = Path(download())
+        return load(folder)
+    except LibraryIntegrityError as exc:
+        again = _evict(exc.path, folder)
+        note = "; it was removed from the cache again" if again else ""
+        raise LibraryIntegrityError(
+            f"{exc.reason}. This is a fresh download that replaced a corrupted cached copy: the "
+            f"file on the Hub itself is damaged{note}.",
+            path=exc.path,
+            model=exc.model,
+            field=exc.field,
+        ) from exc
+    except Exception as exc:
+        raise LibraryIntegrityError(
+            f"{first.reason}. The corrupted file ({damaged}) was removed from the Hugging Face "
+            f"cache, but downloading it again failed ({type(exc).__name__}: {exc}); the next "
+            "call downloads it again.",
+            **located,
+        ) from exc

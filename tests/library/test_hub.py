@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import itertools
 import json
+import os
 import shutil
+import warnings
 
 import huggingface_hub
 import numpy as np
@@ -12,7 +16,7 @@ import pytest
 import yaml
 from huggingface_hub import HfApi, constants
 
-from sklearn_shotgun.library import ModelLibrary, SourceModel
+from sklearn_shotgun.library import LibraryIntegrityError, ModelLibrary, SourceModel
 from sklearn_shotgun.library.hub import from_hub, model_card
 
 REPO = "shotgun-org/toy-pool"
@@ -93,13 +97,23 @@ class TestFromHub:
         with pytest.raises(ValueError, match="cp-0"):
             ModelLibrary.from_hub(REPO, cache_dir=hub_cache)
 
-    def test_corruption_in_cache_is_caught(self, hub_cache, offline):
+    def test_corruption_in_cache_is_caught_and_evicted(self, hub_cache, offline):
         snap = hub_cache / "models--shotgun-org--toy-pool/snapshots" / COMMIT
         meta = json.loads((snap / "library.json").read_text())
         meta["models"][4]["sha256"] = "0" * 64
         (snap / "library.json").write_text(json.dumps(meta))
-        with pytest.raises(ValueError, match=r"rho-1.*sha256 mismatch"):
+        with (
+            pytest.warns(UserWarning, match=r"library.json of shotgun-org/toy-pool .* corrupted"),
+            pytest.raises(
+                LibraryIntegrityError,
+                match=r"rho-1.*sha256 mismatch.*removed from the Hugging Face cache, but "
+                r"downloading it again failed",
+            ),
+        ):
             from_hub(REPO, cache_dir=hub_cache)
+        # Offline, nothing can be downloaded; but the bad copy is gone, so a later online call
+        # fetches a fresh one instead of failing on the same file.
+        assert not (snap / "library.json").exists()
 
     def test_missing_from_cache(self, tmp_path, offline):
         with pytest.raises(huggingface_hub.errors.LocalEntryNotFoundError):
@@ -165,3 +179,136 @@ def test_model_card_without_metrics_or_datasets():
     front = yaml.safe_load(model_card(lib).split("---\n")[1])
     assert "model-index" not in front and "datasets" not in front
     assert front["library_name"] == "sklearn-shotgun"
+
+
+class FakeHub:
+    """Stands in for ``huggingface_hub.snapshot_download`` against a healthy or damaged server.
+
+    Lays out the cache as huggingface_hub does: ``snapshots/<commit>/<file>`` are links to
+    ``blobs/<sha256 of the served file>``, a file whose link exists is not downloaded again, and
+    an existing blob is linked again without downloading (which is why evicting only the link
+    would not be enough).
+    """
+
+    def __init__(self, remote):
+        self.remote = remote
+        self.downloads = []
+
+    def install(self, monkeypatch):
+        monkeypatch.setattr(huggingface_hub, "snapshot_download", self.snapshot_download)
+
+    def snapshot_download(
+        self,
+        repo_id,
+        *,
+        revision=None,
+        allow_patterns=None,
+        cache_dir=None,
+        repo_type="model",
+        token=None,
+    ):
+        assert repo_id == REPO and revision in (None, COMMIT)
+        storage = cache_dir / "models--shotgun-org--toy-pool"
+        snapshot = storage / "snapshots" / COMMIT
+        (storage / "refs").mkdir(parents=True, exist_ok=True)
+        (storage / "refs" / "main").write_text(COMMIT)
+        (storage / "blobs").mkdir(exist_ok=True)
+        for source in sorted(self.remote.rglob("*")):
+            name = source.relative_to(self.remote).as_posix()
+            if not source.is_file() or not any(fnmatch.fnmatch(name, p) for p in allow_patterns):
+                continue
+            pointer = snapshot / name
+            if os.path.exists(pointer):
+                continue
+            data = source.read_bytes()
+            blob = storage / "blobs" / hashlib.sha256(data).hexdigest()
+            if not blob.exists():
+                blob.write_bytes(data)
+                self.downloads.append(name)
+            pointer.parent.mkdir(parents=True, exist_ok=True)
+            pointer.symlink_to(os.path.relpath(blob, pointer.parent))
+        return str(snapshot)
+
+
+def flip_a_weight(shard):
+    raw = bytearray(shard.read_bytes())
+    raw[-20] ^= 0x10  # inside the last tensor's data
+    shard.write_bytes(bytes(raw))
+
+
+class TestCorruptedDownloads:
+    SHARD = "shards/part-00001.safetensors"
+
+    @pytest.fixture
+    def remote(self, library, tmp_path):
+        library.save(tmp_path / "remote", shard_size=3)
+        return tmp_path / "remote"
+
+    @pytest.fixture
+    def hub(self, remote, monkeypatch):
+        fake = FakeHub(remote)
+        fake.install(monkeypatch)
+        return fake
+
+    def cached(self, tmp_path, name):
+        return tmp_path / "cache/models--shotgun-org--toy-pool/snapshots" / COMMIT / name
+
+    def test_corrupted_cached_shard_is_evicted_and_downloaded_again(self, library, hub, tmp_path):
+        cache = tmp_path / "cache"
+        assert_same(library, from_hub(REPO, cache_dir=cache))
+        assert hub.downloads.count(self.SHARD) == 1
+        blob = self.cached(tmp_path, self.SHARD).resolve()
+        flip_a_weight(blob)  # e.g. a disk error in the cache
+        with pytest.warns(
+            UserWarning,
+            match=r"part-00001.safetensors of shotgun-org/toy-pool in "
+            r"the Hugging Face cache is corrupted \(sha256 mismatch.*removed it",
+        ):
+            assert_same(library, from_hub(REPO, cache_dir=cache))
+        assert hub.downloads.count(self.SHARD) == 2
+        # The cache holds the good copy now: the next call neither warns nor downloads.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert_same(library, from_hub(REPO, cache_dir=cache))
+        assert hub.downloads.count(self.SHARD) == 2
+
+    @pytest.mark.parametrize("damage", ["edited", "truncated"])
+    def test_corrupted_cached_index_is_evicted(self, library, hub, tmp_path, damage):
+        cache = tmp_path / "cache"
+        from_hub(REPO, cache_dir=cache)
+        blob = self.cached(tmp_path, "library.json").resolve()
+        meta = json.loads(blob.read_text())
+        meta["models"][2]["y_scaling"]["scale"] = 10.0
+        text = json.dumps(meta) if damage == "edited" else blob.read_text()[:-100]
+        blob.write_text(text)
+        reason = "entry_sha256 mismatch" if damage == "edited" else "is not valid JSON"
+        with pytest.warns(UserWarning, match=f"library.json of .*corrupted .*{reason}"):
+            assert_same(library, from_hub(REPO, cache_dir=cache))
+        assert hub.downloads.count("library.json") == 2
+
+    def test_damaged_on_the_hub(self, library, hub, remote, tmp_path):
+        cache = tmp_path / "cache"
+        good = (remote / self.SHARD).read_bytes()
+        flip_a_weight(remote / self.SHARD)
+        with (
+            pytest.warns(UserWarning, match="removed it from the cache and downloading it again"),
+            pytest.raises(
+                LibraryIntegrityError,
+                match=r"part-00001.safetensors: model 'rho-2'.*sha256 mismatch.*fresh download.*"
+                r"the file on the Hub itself is damaged; it was removed from the cache again",
+            ),
+        ):
+            from_hub(REPO, cache_dir=cache)
+        assert hub.downloads.count(self.SHARD) == 2
+        assert not os.path.lexists(self.cached(tmp_path, self.SHARD))
+        blobs = tmp_path / "cache/models--shotgun-org--toy-pool/blobs"
+        assert hashlib.sha256((remote / self.SHARD).read_bytes()).hexdigest() not in {
+            p.name for p in blobs.iterdir()
+        }
+        # Only the density shard is needed for a filtered pull: the bad one is never fetched.
+        hub.downloads.clear()
+        assert_same(library.filter(property="Cp"), from_hub(REPO, cache_dir=cache, property="Cp"))
+        assert self.SHARD not in hub.downloads
+        # Once the server is repaired, the next pull works: no bad copy was left behind.
+        (remote / self.SHARD).write_bytes(good)
+        assert_same(library, from_hub(REPO, cache_dir=cache))
