@@ -19,6 +19,7 @@ from sklearn.model_selection import KFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._doc_link import DocLinkMixin
 from ._forest import FastRandomForestRegressor
 from ._validation import check_finite_target
 from .featurizers._base import coerce_items
@@ -60,7 +61,7 @@ def default_descriptors(kind: str) -> dict[str, Any]:
     }
 
 
-class NoTransferRegressor(RegressorMixin, BaseEstimator):
+class NoTransferRegressor(DocLinkMixin, RegressorMixin, BaseEstimator):
     """A random forest on the descriptor that cross-validates best: the honest baseline.
 
     Each descriptor of ``descriptors`` is computed once for all rows; a forest is

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from . import __version__
+from ._doc_link import DocLinkMixin
 from ._io import atomic_write_text, current_umask
 from ._targets import check_target_transform, transform_target
 from ._validation import check_finite_target
@@ -112,7 +113,7 @@ def _is_classification_pool(estimator: ShotgunPretrainer) -> bool:
     return getattr(estimator, "task_", "classification") == "classification"
 
 
-class ShotgunPretrainer(BaseEstimator):
+class ShotgunPretrainer(DocLinkMixin, BaseEstimator):
     """Pretrain a pool of randomly shaped pyramid networks on one source property.
 
     Each of the ``n_models`` networks gets its own seed, spawned from ``random_state`` with

@@ -38,6 +38,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
+from ._doc_link import DocLinkMixin
 from ._finetune import FineTunedClassifier, FineTunedRegressor
 from ._forest import FastRandomForestClassifier, FastRandomForestRegressor
 from ._screen import ridge_loo_screen
@@ -156,7 +157,7 @@ def _featurizer_key(model: SourceModel) -> str:
     return json.dumps(model.featurizer, sort_keys=True, default=str)
 
 
-class _ShotgunTransferBase(BaseEstimator):
+class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
     """Candidate building, search and refit shared by the regressor and the classifier."""
 
     _metrics: ClassVar[dict[str, str]] = {}

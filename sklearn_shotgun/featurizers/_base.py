@@ -30,6 +30,8 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .._doc_link import DocLinkMixin
+
 __all__ = [
     "BaseFeaturizer",
     "ChunkResult",
@@ -173,7 +175,7 @@ def _check_n_jobs(n_jobs: Any) -> None:
         raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}.")
 
 
-class BaseFeaturizer(TransformerMixin, BaseEstimator):
+class BaseFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
     """Base class of the featurizers (not used directly).
 
     Featurizers are stateless: ``fit`` only validates the parameters and the input

@@ -10,6 +10,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._doc_link import DocLinkMixin
+
 __all__ = ["FrozenNetFeaturizer", "resolve_layers"]
 
 
@@ -47,7 +49,7 @@ def resolve_layers(layer: int | str | Sequence[int], n_hidden: int) -> list[int]
     return out
 
 
-class FrozenNetFeaturizer(TransformerMixin, BaseEstimator):
+class FrozenNetFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
     """Activations of a hidden layer of a pretrained source network, as features.
 
     Raw inputs go through the source's own featurizer (its stored parameters), its column
