@@ -20,14 +20,15 @@ from __future__ import annotations
 import itertools
 import numbers
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._doc_link import DocLinkMixin
@@ -39,6 +40,8 @@ __all__ = [
     "coerce_items",
     "invalid",
     "is_missing",
+    "short_repr",
+    "validate_params",
 ]
 
 #: Rows per joblib task. Large enough that process start-up and result transfer are
@@ -67,9 +70,24 @@ class ChunkResult:
     bad: list[tuple[int, Any, str]] = field(default_factory=list)
 
 
+def short_repr(value: Any, limit: int = 120) -> str:
+    """``repr(value)``, cut in the middle when longer than ``limit`` characters.
+
+    An error message must name the offending value, but not repeat a megabyte of it.
+    """
+    try:
+        text = repr(value)
+    except Exception as exc:  # a user object whose __repr__ fails still gets reported
+        text = f"<{type(value).__name__} object, repr failed: {type(exc).__name__}>"
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return f"{text[:half]} ... {text[-half:]} ({len(text)} characters)"
+
+
 def is_missing(item: Any) -> bool:
-    """True for None, NaN and blank strings: always invalid input."""
-    if item is None:
+    """True for None, NaN, pandas' NA/NaT and blank strings: always invalid input."""
+    if item is None or type(item).__name__ in ("NAType", "NaTType"):
         return True
     if isinstance(item, float | np.floating) and np.isnan(item):
         return True
@@ -81,8 +99,8 @@ def coerce_items(X: Any, what: str = "items") -> tuple[list[Any], list[str] | No
 
     Parameters
     ----------
-    X : list, tuple, 1-D ndarray, pandas Series, single-column DataFrame or 2-D ndarray
-        with one column.
+    X : list, tuple, 1-D ndarray, pandas Series, single-column DataFrame, 2-D ndarray
+        with one column, or any other ordered iterable (a generator is read once).
     what : str
         Name of the items for error messages ("SMILES", "formulas" ...).
 
@@ -96,12 +114,19 @@ def coerce_items(X: Any, what: str = "items") -> tuple[list[Any], list[str] | No
     Raises
     ------
     ValueError
-        If ``X`` is empty, a bare string, or has more than one column.
+        If ``X`` is empty, a bare string, unordered (a set or a dict), or has more than one
+        column.
     """
     feature_names_in = None
     if isinstance(X, str | bytes):
         raise ValueError(
             f"Expected a 1-D sequence of {what}, got a single string {X!r}; wrap it in a list."
+        )
+    if isinstance(X, Set | Mapping) and not sp.issparse(X):
+        # A set's order changes between runs, so its rows could not be matched to y.
+        raise ValueError(
+            f"Expected an ordered 1-D sequence of {what} (list, array, Series ...), got "
+            f"a {type(X).__name__}."
         )
     if hasattr(X, "iloc") and hasattr(X, "columns"):  # pandas DataFrame
         if X.shape[1] != 1:
@@ -164,7 +189,7 @@ def _compressed(
 
 
 def _check_errors_param(errors: Any) -> None:
-    if errors not in ("raise", "nan"):
+    if not isinstance(errors, str) or errors not in ("raise", "nan"):
         raise ValueError(f"errors must be 'raise' or 'nan', got {errors!r}.")
 
 
@@ -173,6 +198,30 @@ def _check_n_jobs(n_jobs: Any) -> None:
         not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool) or n_jobs == 0
     ):
         raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}.")
+
+
+def validate_params(estimator: BaseEstimator) -> None:
+    """Check ``estimator``'s parameters against its ``_parameter_constraints``.
+
+    scikit-learn's own validation, plus one rule of this package: a bool is accepted only
+    where the constraints say ``"boolean"`` (Python's ``True`` is an ``int``, so
+    ``n_bits=True`` would otherwise be a valid one-bit fingerprint).
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        A ``ValueError`` (and ``TypeError``) naming the parameter, what it must be and the
+        value it got.
+    """
+    estimator._validate_params()
+    params = estimator.get_params(deep=False)
+    for name, constraints in estimator._parameter_constraints.items():
+        value = params.get(name)
+        if isinstance(value, bool | np.bool_) and "boolean" not in constraints:
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(estimator).__name__} must not be a bool "
+                f"(see its documentation for the accepted values). Got {value!r} instead."
+            )
 
 
 class BaseFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
@@ -190,7 +239,17 @@ class BaseFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
 
     ``n_jobs`` splits the rows into chunks that joblib dispatches to workers; the
     result does not depend on ``n_jobs``.
+
+    ``X`` may be any ordered iterable of items, including a generator (which
+    ``fit_transform`` reads once).
     """
+
+    #: Types and bounds of the parameters, checked in ``fit`` (scikit-learn's format);
+    #: subclasses extend it.
+    _parameter_constraints: ClassVar[dict] = {
+        "errors": [StrOptions({"raise", "nan"})],
+        "n_jobs": [None, numbers.Integral],
+    }
 
     #: Singular and plural name of the items in messages; overridden by subclasses.
     _item_name = "item"
@@ -201,6 +260,7 @@ class BaseFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
         """Validate the constructor parameters (called by ``fit``)."""
         _check_errors_param(self.errors)
         _check_n_jobs(self.n_jobs)
+        validate_params(self)
 
     #: Types an item may have (besides missing values, which are always invalid).
     _item_types: tuple[type, ...] = (str,)
@@ -240,7 +300,7 @@ class BaseFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
             for row, item in enumerate(items):
                 if not is_missing(item) and not isinstance(item, self._item_types):
                     raise ValueError(
-                        f"Invalid {self._item_name} at row {row}: {item!r} (expected "
+                        f"Invalid {self._item_name} at row {row}: {short_repr(item)} (expected "
                         f"{' or '.join(t.__name__ for t in self._item_types)}, "
                         f"got {type(item).__name__})."
                     )
@@ -252,6 +312,23 @@ class BaseFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
         self.feature_names_out_ = np.asarray(self._make_feature_names(), dtype=object)
         self.n_features_out_ = len(self.feature_names_out_)
         return self
+
+    def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Any:
+        """Fit to ``X`` (parameter checks only), then featurize it.
+
+        Parameters
+        ----------
+        X : sequence of raw items (see the class docstring); a generator is read once
+        y : ignored
+        **fit_params : ignored
+
+        Returns
+        -------
+        ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_features_out_)
+        """
+        if isinstance(X, Iterator):  # fit would exhaust it and leave transform nothing
+            X = list(X)
+        return self.fit(X, y).transform(X)
 
     def transform(self, X: Any) -> np.ndarray | sp.csr_matrix:
         """Featurize ``X``.
@@ -312,9 +389,13 @@ class BaseFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
             return out
         if self.errors == "raise":  # workers raise themselves; this is a safety net
             row, value, reason = bad[0]
-            raise ValueError(f"Invalid {self._item_name} at row {row}: {value!r} ({reason}).")
+            raise ValueError(
+                f"Invalid {self._item_name} at row {row}: {short_repr(value)} ({reason})."
+            )
         rows = np.array(sorted(b[0] for b in bad))
-        listing = ", ".join(f"{r} ({v!r}: {why})" for r, v, why in sorted(bad, key=lambda b: b[0]))
+        listing = ", ".join(
+            f"{r} ({short_repr(v)}: {why})" for r, v, why in sorted(bad, key=lambda b: b[0])
+        )
         warnings.warn(
             f"{len(rows)} invalid {self._items_name} set to NaN: rows {listing}.",
             InvalidInputWarning,
@@ -373,5 +454,5 @@ def invalid(row: int, value: Any, reason: str, errors: str, item_name: str) -> t
         ``(row, value, reason)`` for ``errors="nan"``.
     """
     if errors == "raise":
-        raise ValueError(f"Invalid {item_name} at row {row}: {value!r} ({reason}).")
+        raise ValueError(f"Invalid {item_name} at row {row}: {short_repr(value)} ({reason}).")
     return (row, value, reason)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ELEMENT_SYMBOLS", "FormulaError", "parse_formula"]
+__all__ = ["ELEMENT_SYMBOLS", "MAX_AMOUNT", "FormulaError", "parse_formula"]
 
 _SYMBOLS = """H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn
 Ga Ge As Se Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm
@@ -32,6 +32,11 @@ Am Cm Bk Cf Es Fm Md No Lr Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og"""
 #: The 118 element symbols, in order of atomic number.
 ELEMENT_SYMBOLS: tuple[str, ...] = tuple(_SYMBOLS.split())
 _KNOWN = frozenset(ELEMENT_SYMBOLS)
+#: Largest amount of an element in a composition. Real formulas stay far below it (a
+#: protein has a few thousand carbons); a larger number is a typo or junk ("Fe" followed by
+#: 400 nines reads as infinity), and amounts this size would overflow the sums of the
+#: statistics for large property values.
+MAX_AMOUNT = 1e9
 
 _NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"
 #: A formula without brackets or separators: "Fe2O3", "Li0.5CoO2", "C1Pt1".
@@ -116,7 +121,8 @@ def parse_formula(formula: str) -> dict[str, float]:
     Raises
     ------
     FormulaError
-        If the formula is empty, malformed, names an unknown element or has a zero amount.
+        If the formula is empty, malformed, names an unknown element, or has an amount
+        that is zero or above :data:`MAX_AMOUNT` (1e9).
 
     Examples
     --------
@@ -154,4 +160,6 @@ def parse_formula(formula: str) -> dict[str, float]:
             raise FormulaError(f"unknown element symbol {sym!r}")
         if not amt > 0:
             raise FormulaError(f"amount of {sym} is {amt:g}; amounts must be positive")
+        if not amt <= MAX_AMOUNT:  # also catches inf (and NaN from inf * 0)
+            raise FormulaError(f"amount of {sym} is {amt:g}; amounts must be at most 1e9")
     return amounts

@@ -27,7 +27,8 @@ from ._base import (
     invalid,
     is_missing,
 )
-from ._formula import ELEMENT_SYMBOLS, FormulaError, parse_formula
+from ._formula import ELEMENT_SYMBOLS, MAX_AMOUNT, FormulaError, parse_formula
+from ._smiles import parse_smiles
 from .elements import NAMED_TABLES, load_element_table
 
 __all__ = ["COMPOSITION_STATS", "CompositionFeaturizer"]
@@ -114,8 +115,10 @@ def _check_amounts(amounts: dict[str, float]) -> None:
     for sym, amt in amounts.items():
         if sym not in _KNOWN:
             raise ValueError(f"unknown element symbol {sym!r}")
-        if not (amt > 0 and np.isfinite(amt)):
-            raise ValueError(f"amount of {sym} is {amt}; amounts must be positive and finite")
+        if not (0 < amt <= MAX_AMOUNT):
+            raise ValueError(
+                f"amount of {sym} is {amt}; amounts must be positive and at most {MAX_AMOUNT:g}"
+            )
 
 
 def _mapping_amounts(item: Mapping) -> dict[str, float]:
@@ -125,8 +128,10 @@ def _mapping_amounts(item: Mapping) -> dict[str, float]:
         if not isinstance(sym, str):
             raise ValueError(f"element keys must be symbols, got {key!r}")
         try:
+            if isinstance(value, bool | np.bool_):
+                raise TypeError
             amt = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"amount of {sym} is not a number: {value!r}") from None
         amounts[sym] = amounts.get(sym, 0.0) + amt
     _check_amounts(amounts)
@@ -135,9 +140,9 @@ def _mapping_amounts(item: Mapping) -> dict[str, float]:
 
 def _smiles_amounts(item: Any) -> dict[str, float]:
     """Atom counts of a molecule or repeat unit: ``*`` ignored, hydrogens counted."""
-    mol = Chem.MolFromSmiles(item) if isinstance(item, str) else item
+    mol, reason = parse_smiles(item)  # strict, as for the fingerprints
     if mol is None:
-        raise ValueError("RDKit could not parse it")
+        raise ValueError(reason)
     amounts: dict[str, float] = {}
     n_h = 0
     try:
@@ -168,6 +173,8 @@ def _formula_amounts(item: Any) -> dict[str, float]:
         return _mapping_amounts(item.composition.get_el_amt_dict())
     if isinstance(item, Mapping):
         return _mapping_amounts(item)
+    if isinstance(item, Chem.Mol):
+        raise ValueError("an RDKit Mol needs input='smiles'")
     raise ValueError(
         "expected a formula string, a dict, or a pymatgen Composition, Structure or "
         f"Molecule, got {type(item).__name__}"
@@ -337,6 +344,30 @@ def _features(amounts: sp.csr_matrix, table: np.ndarray, stats: Sequence[str]) -
     return out
 
 
+def _reject_overflow(
+    values: np.ndarray, params: dict[str, Any], items: list[Any], offset: int, bad: list
+) -> None:
+    """Make rows invalid whose mean, sum, var, max or min overflowed to infinity.
+
+    Amounts are bounded (``MAX_AMOUNT``), but a user table with huge values can still
+    overflow ``sum`` or ``var``; such a row must not pass as valid. (``gmean`` and
+    ``hmean`` keep XenonPy's documented NaN and infinite values.)
+    """
+    n_props = params["table"].shape[1]
+    cols = [
+        np.arange(s * n_props, (s + 1) * n_props)
+        for s, stat in enumerate(params["stats"])
+        if stat not in ("gmean", "hmean")
+    ]
+    if not cols:
+        return
+    rows = np.flatnonzero(np.isinf(values[:, np.concatenate(cols)]).any(axis=1))
+    name = "SMILES" if params["input"] == "smiles" else "formula"
+    for r in rows:
+        reason = "a statistic overflows float64 with these amounts and the table's values"
+        bad.append(invalid(offset + int(r), items[r], reason, params["errors"], name))
+
+
 class CompositionFeaturizer(BaseFeaturizer):
     """Statistics of elemental properties over a composition (XenonPy's descriptors).
 
@@ -486,7 +517,7 @@ class CompositionFeaturizer(BaseFeaturizer):
     def _check_params(self) -> None:
         super()._check_params()
         _expand_stats(self.stats)
-        if self.input not in _INPUTS:
+        if not isinstance(self.input, str) or self.input not in _INPUTS:
             raise ValueError(f"input must be one of {', '.join(_INPUTS)}, got {self.input!r}.")
 
     def _worker_params(self) -> dict[str, Any]:
@@ -507,7 +538,10 @@ class CompositionFeaturizer(BaseFeaturizer):
         amounts, bad = _parse_chunk(
             items, params["symbols"], params["input"], params["errors"], offset
         )
-        return ChunkResult(_features(amounts, params["table"], params["stats"]), bad)
+        with np.errstate(over="ignore"):  # overflowing rows are rejected just below
+            values = _features(amounts, params["table"], params["stats"])
+        _reject_overflow(values, params, items, offset, bad)
+        return ChunkResult(values, bad)
 
     @property
     def _item_name(self) -> str:  # type: ignore[override]
@@ -607,12 +641,17 @@ class CompositionFeaturizer(BaseFeaturizer):
         symbols = self.element_table_.index
         row_of = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
         bad_rows = set(np.flatnonzero(np.diff(matrix.indptr) == 0).tolist())
-        bad_rows.update(row_of[~(np.isfinite(matrix.data) & (matrix.data > 0))].tolist())
+        ok = (matrix.data > 0) & (matrix.data <= MAX_AMOUNT)  # False for NaN
+        bad_rows.update(row_of[~ok].tolist())
         bad = []
         for r in sorted(bad_rows):
             row = matrix[r]
             value = {symbols[j]: float(v) for j, v in zip(row.indices, row.data, strict=True)}
-            reason = "no element" if not value else "amounts must be positive and finite"
+            reason = (
+                "no element"
+                if not value
+                else f"amounts must be positive and at most {MAX_AMOUNT:g}"
+            )
             bad.append((int(r), value, reason))
         if bad and self.errors == "raise":
             row, value, reason = bad[0]

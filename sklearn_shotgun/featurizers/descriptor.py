@@ -173,9 +173,11 @@ class DescriptorFeaturizer(BaseFeaturizer):
     Notes
     -----
     The output is a dense float64 array. Inputs may be SMILES strings, RDKit ``Mol``
-    objects, or a mix. SMILES are parsed strictly: text after a space (which RDKit's
-    default parser would take for the molecule's name, so that ``"CC junk"`` would be
-    ethane) makes the SMILES invalid.
+    objects, or a mix. SMILES are parsed strictly, as in
+    :class:`FingerprintFeaturizer`: blanks around the SMILES are stripped, but a blank
+    inside it (``"CC junk"``, which RDKit's default parser would read as ethane named
+    "junk") or a character outside printable ASCII (``"éCC"``, which RDKit reads as
+    ethane) makes the row invalid.
 
     **Values RDKit cannot compute.** A descriptor that RDKit returns as NaN or
     infinite, or that raises, for a valid molecule (Gasteiger charges of unusual
@@ -240,17 +242,17 @@ class DescriptorFeaturizer(BaseFeaturizer):
         self.scaling = scaling
 
     def _check_params(self) -> None:
-        super()._check_params()
         _check_kind(self.kind)
         _selected_names(self.descriptors)
-        if self.polymer not in _POLYMER_MODES:
+        if not isinstance(self.polymer, str) or self.polymer not in _POLYMER_MODES:
             raise ValueError(
                 f"polymer must be one of {', '.join(_POLYMER_MODES)}, got {self.polymer!r}."
             )
-        if self.scaling not in _SCALINGS:
+        if not isinstance(self.scaling, str) or self.scaling not in _SCALINGS:
             raise ValueError(
                 f"scaling must be one of {', '.join(_SCALINGS)}, got {self.scaling!r}."
             )
+        super()._check_params()  # errors, n_jobs
 
     def _worker_params(self) -> dict[str, Any]:
         return {

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from rdkit import Chem, DataStructs, rdBase
 from rdkit.Avalon import pyAvalonTools
 from rdkit.Chem import MACCSkeys
 from rdkit.Chem import rdFingerprintGenerator as rfg
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseFeaturizer, ChunkResult, invalid, is_missing
+from ._smiles import parse_smiles
 
-__all__ = ["FINGERPRINT_KINDS", "FingerprintFeaturizer"]
+__all__ = ["FINGERPRINT_KINDS", "MAX_N_BITS", "MAX_RADIUS", "FingerprintFeaturizer"]
 
 #: Every fingerprint family, in the order ``kind="all"`` concatenates them.
 FINGERPRINT_KINDS = (
@@ -29,6 +32,12 @@ FINGERPRINT_KINDS = (
     "layered",
 )
 _MACCS_BITS = 167
+#: Largest ``n_bits``: 2**20 = 1,048,576 columns per family (a 1,000-row dense block is
+#: then 1 GB). Hashed fingerprints are used at 512 to 16,384 bits; the bound stops a typo
+#: or a tampered file (``n_bits=10**9``) from allocating gigabytes before anything fails.
+MAX_N_BITS = 2**20
+#: Largest Morgan ``radius``: far beyond any useful value (ECFP4 is radius 2, ECFP6 3).
+MAX_RADIUS = 32
 _POLYMER_MODES = ("dummy", "hydrogen", "cyclic")
 _COUNT_MAX = np.iinfo(np.uint16).max
 #: Smallest ring that polymer="cyclic" closes (see _close_ring).
@@ -153,45 +162,50 @@ def _cap_with_hydrogen(mol: Chem.Mol) -> Chem.Mol:
     return Chem.RemoveHs(capped, params)
 
 
-def _link(mol: Chem.Mol, tail: int, head: int) -> Chem.Mol:
-    """Bond the atom next to ``tail`` to the atom next to ``head``; drop both ``*``."""
-    tail_atom, head_atom = mol.GetAtomWithIdx(tail), mol.GetAtomWithIdx(head)
-    if tail_atom.GetDegree() != 1 or head_atom.GetDegree() != 1:
-        raise ValueError("every '*' must be bonded to exactly one atom")
-    t_bond, h_bond = tail_atom.GetBonds()[0], head_atom.GetBonds()[0]
-    a, b = t_bond.GetOtherAtomIdx(tail), h_bond.GetOtherAtomIdx(head)
-    rw = Chem.RWMol(mol)
-    rw.AddBond(a, b, t_bond.GetBondType())
-    for idx in sorted((tail, head), reverse=True):
-        rw.RemoveAtom(idx)
-    return rw.GetMol()
-
-
 def _close_ring(mol: Chem.Mol) -> Chem.Mol:
     """Join the two ends of a repeat unit into a ring of at least six atoms.
 
     The unit is repeated ``k`` times first, ``k`` the smallest number for which the
     closing ring (``k`` times the backbone between the two ``*``) has six atoms or more,
     so ``*CC*`` becomes cyclohexane and ``*C(F)(F)*`` perfluorocyclohexane instead of
-    impossible or strained small rings.
+    impossible or strained small rings. The copies are joined by RDKit's ``molzip``, which
+    keeps the E/Z and tetrahedral stereo defined through a ``*`` (``*/C=C/CC*`` closes to
+    (1E,5E)-cycloocta-1,5-diene, not to a cyclooctadiene without stereo).
     """
     stars = _attachment_atoms(mol)
     if len(stars) != 2:
         raise ValueError(f"needs exactly two '*' atoms, found {len(stars)}")
+    for star in stars:
+        if mol.GetAtomWithIdx(star).GetDegree() != 1:
+            raise ValueError("every '*' must be bonded to exactly one atom")
     head, tail = stars
-    backbone = len(Chem.GetShortestPath(mol, head, tail)) - 2  # atoms between the stars
+    path = Chem.GetShortestPath(mol, head, tail)
+    if not path:
+        raise ValueError("the two '*' atoms are in separate fragments")
+    backbone = len(path) - 2  # atoms between the stars
     if backbone < 1:
         raise ValueError("the two '*' atoms are bonded to each other")
     copies = -(-_MIN_RING // backbone)
-    chain = mol
-    for _ in range(copies - 1):
-        offset = chain.GetNumAtoms()
-        chain = _link(Chem.CombineMols(chain, mol), tail, stars[0] + offset)
-        # Two atoms with smaller indices (the old tail, the copy's head) were removed;
-        # the chain's head keeps its index because it precedes both.
-        tail = stars[1] + offset - 2
-    ring = _link(chain, tail, head)
+    # Copy c's tail and copy c+1's head share the label c+1 (the last tail wraps round to
+    # the first head): molzip bonds the atoms next to each pair and drops the pair.
+    combined = None
+    for c in range(copies):
+        unit = Chem.RWMol(mol)
+        for star, label in ((head, c + 1), (tail, (c + 1) % copies + 1)):
+            atom = unit.GetAtomWithIdx(star)
+            atom.SetAtomMapNum(label)
+            atom.SetIsotope(0)
+        combined = unit if combined is None else Chem.CombineMols(combined, unit)
+    params = Chem.MolzipParams()
+    params.label = Chem.MolzipLabel.AtomMapNumber
+    ring = Chem.molzip(combined, params)
+    if _attachment_atoms(ring):
+        raise ValueError("RDKit could not join the two ends")
     Chem.SanitizeMol(ring)
+    # The copies carry the open unit's stereo perception (a CH next to a '*' is a possible
+    # stereocentre there, not in the ring): perceive it again, as a parsed ring would be.
+    ring.ClearComputedProps()
+    Chem.AssignStereochemistry(ring, cleanIt=True, force=True, flagPossibleStereoCenters=True)
     return ring
 
 
@@ -203,40 +217,20 @@ def _prepare(mol: Chem.Mol, polymer: str) -> Chem.Mol:
     return _close_ring(mol)
 
 
-def _smiles_params() -> Chem.SmilesParserParams:
-    # RDKit's default parser reads text after a space as the molecule's name, so
-    # "CC junk" would silently be ethane; without names it is rejected.
-    params = Chem.SmilesParserParams()
-    params.parseName = False
-    return params
-
-
-_SMILES_PARAMS = _smiles_params()
-
-
-def _to_mol(item: Any) -> Chem.Mol | None:
-    if isinstance(item, Chem.Mol):
-        return item
-    if isinstance(item, str):
-        return Chem.MolFromSmiles(item, _SMILES_PARAMS)
-    return None
-
-
 def molecule_or_invalid(
     item: Any, row: int, polymer: str, errors: str, bad: list
 ) -> Chem.Mol | None:
     """The molecule of one input, prepared for ``polymer``; None for an invalid input,
-    whose ``(row, value, reason)`` is appended to ``bad`` (or raised, per ``errors``)."""
+    whose ``(row, value, reason)`` is appended to ``bad`` (or raised, per ``errors``).
+
+    SMILES are parsed strictly (see :mod:`._smiles`): a character outside printable
+    ASCII, a blank inside the string or text after a space makes the row invalid.
+    """
     if is_missing(item):
         bad.append(invalid(row, item, "missing value", errors, "SMILES"))
         return None
-    mol = _to_mol(item)
+    mol, reason = parse_smiles(item)
     if mol is None:
-        reason = (
-            "RDKit could not parse it"
-            if isinstance(item, str)
-            else f"expected a SMILES string or an RDKit Mol, got {type(item).__name__}"
-        )
         bad.append(invalid(row, item, reason, errors, "SMILES"))
         return None
     if polymer != "dummy":
@@ -263,9 +257,11 @@ class FingerprintFeaturizer(BaseFeaturizer):
         has 11,106 bits; with the default ``n_bits=2048`` ours has
         ``8 * 2048 + 167 = 16,551``.
     radius : int, default=2
-        Radius of the (feature) Morgan fingerprints; ECFP4 is radius 2.
+        Radius of the (feature) Morgan fingerprints, 0 to :data:`MAX_RADIUS` (32); ECFP4
+        is radius 2.
     n_bits : int, default=2048
-        Length of every hashed fingerprint (all families but MACCS).
+        Length of every hashed fingerprint (all families but MACCS), 1 to
+        :data:`MAX_N_BITS` (2**20 = 1,048,576).
     counts : bool, default=False
         Count vectors instead of bits for the families where RDKit supports them
         (morgan, feature_morgan, atom_pair, torsion, rdkit, avalon); MACCS, pattern and
@@ -287,9 +283,10 @@ class FingerprintFeaturizer(BaseFeaturizer):
     sparse : bool, default=False
         Return a scipy CSR matrix instead of a dense array.
     errors : {"raise", "nan"}, default="raise"
-        Invalid input (unparsable SMILES, None, NaN, empty string, a repeat unit that
-        cannot be closed): raise a ``ValueError`` naming the row and value, or return
-        NaN rows (float output) with one warning listing them.
+        Invalid input (unparsable SMILES, None, NaN, empty string, a value that is neither
+        a string nor an RDKit ``Mol``, a repeat unit that cannot be closed): raise a
+        ``ValueError`` naming the row and value, or return NaN rows (float output) with one
+        :class:`~sklearn_shotgun.featurizers.InvalidInputWarning` listing them.
     n_jobs : int, default=None
         Number of joblib workers over chunks of rows; the result is identical for every
         value.
@@ -312,6 +309,15 @@ class FingerprintFeaturizer(BaseFeaturizer):
     Output is uint8 (bits) or uint16 (counts); with ``errors="nan"`` and invalid rows it
     is float64. Inputs may be SMILES strings, RDKit ``Mol`` objects, or a mix.
 
+    SMILES are parsed strictly, because RDKit's parser turns some junk into a molecule:
+    blanks around the SMILES are stripped, but a blank inside it (``"CC junk"``, which
+    RDKit would read as ethane named "junk", or a second line) or any character outside
+    printable ASCII (``"éCC"``, ``"CC\\x00"``) makes the row invalid. CXSMILES extensions
+    (``"CC |...|"``) are therefore not read. A molecule without atoms is invalid.
+
+    Parameters are checked in ``fit``: a wrong type (including a bool where a number is
+    expected) or a value out of bounds raises a ``ValueError`` naming the parameter.
+
     Examples
     --------
     >>> from sklearn_shotgun import FingerprintFeaturizer
@@ -333,6 +339,16 @@ class FingerprintFeaturizer(BaseFeaturizer):
     _item_name = "SMILES"
     _items_name = "SMILES"
     _item_types = (str, Chem.Mol)
+
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseFeaturizer._parameter_constraints,
+        "kind": [str, list, tuple],
+        "radius": [Interval(numbers.Integral, 0, MAX_RADIUS, closed="both")],
+        "n_bits": [Interval(numbers.Integral, 1, MAX_N_BITS, closed="both")],
+        "counts": ["boolean"],
+        "polymer": [StrOptions(set(_POLYMER_MODES))],
+        "sparse": ["boolean"],
+    }
 
     def __init__(
         self,
@@ -357,14 +373,6 @@ class FingerprintFeaturizer(BaseFeaturizer):
     def _check_params(self) -> None:
         super()._check_params()
         _expand_kinds(self.kind)
-        if not isinstance(self.radius, int | np.integer) or self.radius < 0:
-            raise ValueError(f"radius must be a non-negative integer, got {self.radius!r}.")
-        if not isinstance(self.n_bits, int | np.integer) or self.n_bits < 1:
-            raise ValueError(f"n_bits must be a positive integer, got {self.n_bits!r}.")
-        if self.polymer not in _POLYMER_MODES:
-            raise ValueError(
-                f"polymer must be one of {', '.join(_POLYMER_MODES)}, got {self.polymer!r}."
-            )
 
     def _worker_params(self) -> dict[str, Any]:
         return {

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._doc_link import DocLinkMixin
+from ._base import validate_params
 
 __all__ = ["FrozenNetFeaturizer", "resolve_layers"]
 
@@ -36,10 +39,16 @@ def resolve_layers(layer: int | str | Sequence[int], n_hidden: int) -> list[int]
         if layer == "all":
             return list(range(n_hidden))
         raise ValueError(f"layer must be an int, a list of ints, 'last' or 'all', got {layer!r}.")
+    if isinstance(layer, bool | np.bool_):
+        raise ValueError(f"layer must be an int, a list of ints, 'last' or 'all', got {layer!r}.")
     layers = [layer] if isinstance(layer, int | np.integer) else list(layer)
     out = []
     for value in layers:
-        if not isinstance(value, int | np.integer) or not -n_hidden <= value < n_hidden:
+        if (
+            not isinstance(value, int | np.integer)
+            or isinstance(value, bool | np.bool_)
+            or not -n_hidden <= value < n_hidden
+        ):
             raise ValueError(
                 f"layer {value!r} does not exist in a network with {n_hidden} hidden layers."
             )
@@ -102,6 +111,15 @@ class FrozenNetFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "source": "no_validation",  # a SourceModel or a model id: checked when resolved
+        "layer": [numbers.Integral, StrOptions({"last", "all"}), list, tuple, np.ndarray],
+        "library": "no_validation",
+        "precomputed": ["boolean"],
+        "with_descriptor": ["boolean"],
+        "with_prediction": ["boolean"],
+    }
+
     def __init__(
         self,
         source: Any,
@@ -144,6 +162,7 @@ class FrozenNetFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
         -------
         self
         """
+        validate_params(self)  # types (no bool for layer); the layer's range below
         source = self._resolve_source()
         self.layers_ = resolve_layers(self.layer, source.n_hidden)
         if self.precomputed:

@@ -139,17 +139,28 @@ class TestNonFiniteValues:
             assert X[0, _col(fp, "HeavyAtomCount")] == (3 if scaling == "none" else math.log1p(3))
 
     def test_a_descriptor_that_raises_becomes_zero(self):
-        # RDKit's spacial score raises for the ring that polymer="cyclic" makes of the
-        # stereo double bonds of 1,4-polybutadiene; the other descriptors are kept.
-        unit = "*/C=C/CC*"
-        with pytest.raises(ValueError):
-            from sklearn_shotgun.featurizers.fingerprint import _prepare
+        # RDKit's spacial score divides by a count that excludes dummy atoms, so it raises
+        # for a unit made of attachment points only; the other descriptors are kept.
+        unit = "**"
+        with pytest.raises(ZeroDivisionError):
+            Descriptors.SPS(Chem.MolFromSmiles(unit))
+        fp = DescriptorFeaturizer(scaling="none").fit([unit])
+        X = fp.transform([unit, "CCO"])
+        assert np.isfinite(X).all()
+        assert X[0, _col(fp, "SPS")] == 0 and X[1, _col(fp, "SPS")] != 0
+        assert X[0, _col(fp, "NumValenceElectrons")] == Descriptors.NumValenceElectrons(
+            Chem.MolFromSmiles(unit)
+        )
 
-            Descriptors.SPS(_prepare(Chem.MolFromSmiles(unit), "cyclic"))
+    def test_cyclic_keeps_the_stereo_of_the_double_bonds(self):
+        # 1,4-polybutadiene (trans): the closed unit is (1E,5E)-cycloocta-1,5-diene. Before
+        # the closure kept E/Z stereo, RDKit's spacial score raised on the ring it made.
+        unit, ring = "*/C=C/CC*", "C1/C=C/CC/C=C/C1"
         fp = DescriptorFeaturizer(polymer="cyclic").fit([unit])
         X = fp.transform([unit])
         assert np.isfinite(X).all()
-        assert X[0, _col(fp, "SPS")] == 0
+        np.testing.assert_allclose(X, DescriptorFeaturizer().fit_transform([ring]), rtol=1e-12)
+        assert X[0, _col(fp, "SPS")] != 0
         assert X[0, _col(fp, "HeavyAtomCount")] == math.log1p(8)  # a ring of two units
 
     def test_valid_inputs_always_give_finite_output(self, polymer_smiles, esol_smiles):
@@ -227,10 +238,29 @@ class TestInputs:
     def test_text_after_the_smiles_is_rejected(self):
         # RDKit's default parser would read "junk" as the name of an ethane molecule.
         assert Chem.MolFromSmiles("CC junk") is not None
-        with pytest.raises(ValueError, match=r"row 1: 'CC junk' \(RDKit could not parse it\)"):
+        with pytest.raises(ValueError, match=r"row 1: 'CC junk' \(character ' ' at position 2"):
             _desc(["CCO", "CC junk"])
         # Surrounding blanks are harmless.
         np.testing.assert_array_equal(_desc([" CCO "]), _desc(["CCO"]))
+
+    @pytest.mark.parametrize("junk", ["\u00e9CC", "\x00CC", "CC\x00", "CC\njunk", "CC\x0bO"])
+    def test_junk_rdkit_would_read_as_a_molecule_is_invalid(self, junk):
+        with pytest.raises(ValueError, match=r"row 1: .*\(character .* at position"):
+            _desc(["CCO", junk])
+
+    @pytest.mark.parametrize("item", [7, 2.5, b"CCO", ["CCO"], {"C": 1}, np.int64(1)])
+    def test_non_string_items_are_invalid_rows(self, item):
+        name = type(item).__name__
+        with pytest.raises(ValueError, match=rf"row 1: .*got {name}"):
+            DescriptorFeaturizer().fit(["CCO", item])
+        with pytest.warns(InvalidInputWarning, match=rf"rows 1 \(.*got {name}\)"):
+            X = DescriptorFeaturizer(errors="nan").fit_transform(["CCO", item])
+        assert np.isnan(X[1]).all() and np.isfinite(X[0]).all()
+
+    def test_a_generator_is_read_once(self, qm9_smiles):
+        np.testing.assert_array_equal(
+            DescriptorFeaturizer().fit_transform(iter(qm9_smiles[:5])), _desc(qm9_smiles[:5])
+        )
 
     @pytest.mark.parametrize("bad", [None, np.nan, "", "  ", "C1CC", "Xx", "CC junk"])
     def test_invalid_value_names_row_and_value(self, bad):
@@ -271,7 +301,11 @@ class TestInputs:
             ({"descriptors": ["TPSA", "TPSA"]}, "more than once"),
             ({"descriptors": 3}, "list of descriptor names"),
             ({"errors": "ignore"}, "errors"),
+            ({"errors": ["nan"]}, "errors"),
             ({"n_jobs": 0}, "n_jobs"),
+            ({"n_jobs": True}, "n_jobs"),
+            ({"polymer": ["dummy"]}, "polymer"),
+            ({"scaling": None}, "scaling"),
         ]:
             est = DescriptorFeaturizer(**params)  # __init__ only stores
             with pytest.raises(ValueError, match=match):

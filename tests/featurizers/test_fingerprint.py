@@ -300,5 +300,205 @@ def test_counts_predict_qm9_heat_capacity(qm9_frame):
 
 def test_text_after_a_space_is_not_a_molecule_name():
     # RDKit's default parser would read "junk" as a name and return ethane.
-    with pytest.raises(ValueError, match=r"row 1: 'CC junk' \(RDKit could not parse it\)"):
+    assert Chem.MolFromSmiles("CC junk") is not None
+    with pytest.raises(ValueError, match=r"row 1: 'CC junk' \(character ' ' at position 2"):
         FingerprintFeaturizer().fit_transform(["CC", "CC junk"])
+
+
+class TestStrictParsing:
+    """RDKit's lenient parser turns some junk into a molecule; those rows are invalid."""
+
+    @pytest.mark.parametrize(
+        ("junk", "why"),
+        [
+            ("\u00e9CC", "'\u00e9' at position 0 is not printable ASCII"),  # 'éCC'
+            ("\x00CC", r"'\\x00' at position 0 is not printable ASCII"),
+            ("CC\x00", r"'\\x00' at position 2 is not printable ASCII"),
+            ("\x01CC", r"'\\x01' at position 0 is not printable ASCII"),
+            ("CC\njunk", r"'\\n' at position 2 is a blank"),
+            ("CC\tO", r"'\\t' at position 2 is a blank"),
+            ("CC |$;;$|", r"' ' at position 2 is a blank"),
+        ],
+    )
+    def test_junk_that_rdkit_reads_as_ethane_is_invalid(self, junk, why):
+        from rdkit import rdBase
+
+        with rdBase.BlockLogs():
+            lenient = Chem.MolFromSmiles(junk)
+        if lenient is not None:  # the reason for the test: RDKit says it is a molecule
+            assert Chem.MolToSmiles(lenient) == "CC"
+        with pytest.raises(ValueError, match="row 1: .*" + why):
+            FingerprintFeaturizer().fit_transform(["CCO", junk])
+        with pytest.warns(InvalidInputWarning, match="rows 1 "):
+            X = FingerprintFeaturizer(errors="nan").fit_transform(["CCO", junk, "CC"])
+        assert np.isnan(X[1]).all() and not np.isnan(X[[0, 2]]).any()
+
+    def test_surrounding_blanks_are_stripped(self):
+        np.testing.assert_array_equal(_fp([" CCO\n", "\tc1ccccc1 "]), _fp(["CCO", "c1ccccc1"]))
+
+    def test_a_molecule_without_atoms_is_invalid(self):
+        with pytest.raises(ValueError, match=r"row 0: .*without atoms"):
+            FingerprintFeaturizer().fit([Chem.Mol()]).transform([Chem.Mol()])
+
+    @pytest.mark.parametrize(
+        "item", [7, 1.5, np.int64(3), b"CC", ["CC"], [["CC"]], {"C": 1}, 1 + 2j, object()]
+    )
+    def test_a_non_string_item_is_an_invalid_row(self, item):
+        name = type(item).__name__
+        with pytest.raises(ValueError, match=rf"row 1: .*expected str or Mol, got {name}"):
+            FingerprintFeaturizer().fit(["CC", item])
+        fitted = FingerprintFeaturizer().fit(["CC"])
+        with pytest.raises(ValueError, match=r"row 1: .*expected a SMILES string or an RDKit"):
+            fitted.transform(["CC", item])
+        with pytest.warns(InvalidInputWarning, match=rf"rows 1 \(.*got {name}\)"):
+            X = FingerprintFeaturizer(errors="nan").fit_transform(["CC", item])
+        assert np.isnan(X[1]).all() and not np.isnan(X[0]).any()
+
+    def test_a_long_value_is_shortened_in_the_message(self):
+        with pytest.raises(ValueError) as info:
+            FingerprintFeaturizer().fit_transform(["C" * 5000 + "("])
+        assert len(str(info.value)) < 300 and "5003 characters" in str(info.value)
+
+
+class TestIterables:
+    def test_a_generator_is_read_once(self, qm9_smiles):
+        expected = _fp(qm9_smiles[:50])
+        got = FingerprintFeaturizer().fit_transform(s for s in qm9_smiles[:50])
+        np.testing.assert_array_equal(got, expected)
+        fitted = FingerprintFeaturizer().fit(qm9_smiles[:5])
+        np.testing.assert_array_equal(fitted.transform(iter(qm9_smiles[:50])), expected)
+
+    def test_map_and_range_like_iterables(self, qm9_smiles):
+        got = FingerprintFeaturizer().fit_transform(map(str.strip, qm9_smiles[:20]))
+        np.testing.assert_array_equal(got, _fp(qm9_smiles[:20]))
+
+    @pytest.mark.parametrize("X", [{"CC", "CCO"}, frozenset({"CC"}), {"CC": 1}])
+    def test_unordered_containers_are_rejected(self, X):
+        with pytest.raises(ValueError, match="ordered 1-D sequence of SMILES"):
+            FingerprintFeaturizer().fit(X)
+
+
+class TestParameterValidation:
+    @pytest.mark.parametrize(
+        ("params", "match"),
+        [
+            ({"n_bits": True}, "'n_bits' parameter .* must not be a bool"),
+            ({"n_bits": np.True_}, "'n_bits' parameter .* Got np.True_"),
+            ({"radius": False}, "'radius' parameter .* must not be a bool"),
+            ({"n_jobs": True}, "n_jobs"),
+            ({"n_bits": 10**9}, r"'n_bits' parameter .* range \[1, 1048576\]"),
+            ({"n_bits": 2048.0}, r"'n_bits' parameter .* an int"),
+            ({"n_bits": "2048"}, r"'n_bits' parameter"),
+            ({"radius": 33}, r"'radius' parameter .* range \[0, 32\]"),
+            ({"radius": 1.5}, r"'radius' parameter"),
+            ({"counts": 1}, r"'counts' parameter .* an instance of 'bool'"),
+            ({"sparse": "yes"}, r"'sparse' parameter"),
+            ({"polymer": ["cyclic"]}, r"'polymer' parameter"),
+            ({"errors": ["nan"]}, "errors must be 'raise' or 'nan'"),
+            ({"kind": 3}, r"'kind' parameter"),
+        ],
+    )
+    def test_types_and_bounds_are_checked_in_fit(self, params, match):
+        est = FingerprintFeaturizer(**params)  # __init__ stores
+        assert est.get_params()[next(iter(params))] is next(iter(params.values()))
+        with pytest.raises(ValueError, match=match):
+            est.fit(["C"])
+
+    def test_n_bits_too_large_fails_before_allocating(self):
+        import tracemalloc
+
+        tracemalloc.start()
+        try:
+            with pytest.raises(ValueError, match="n_bits"):
+                FingerprintFeaturizer(n_bits=10**9).fit_transform(["CC"])
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 50e6, peak
+
+    def test_the_bounds_themselves_are_accepted(self):
+        from sklearn_shotgun.featurizers.fingerprint import MAX_N_BITS, MAX_RADIUS
+
+        X = FingerprintFeaturizer(n_bits=MAX_N_BITS, radius=MAX_RADIUS).fit_transform(["CCO"])
+        assert X.shape == (1, MAX_N_BITS) and 0 < X.sum() < 50
+        X = FingerprintFeaturizer(n_bits=np.int64(64), radius=np.int32(0)).fit_transform(["CC"])
+        assert X.shape == (1, 64)
+
+
+class TestCyclicClosure:
+    @staticmethod
+    def _canonical(mol):
+        # Round trip: the canonical SMILES of a freshly built ring can differ in notation.
+        return Chem.MolToSmiles(Chem.MolFromSmiles(Chem.MolToSmiles(mol)))
+
+    def test_separate_fragments_are_named(self):
+        with pytest.raises(ValueError, match=r"row 0: '\*CC\.\*CC'.*in separate fragments"):
+            _fp(["*CC.*CC"], polymer="cyclic")
+        with pytest.raises(ValueError, match="bonded to each other"):
+            _fp(["**"], polymer="cyclic")
+        with pytest.raises(ValueError, match="exactly two '\\*' atoms, found 3"):
+            _fp(["*C(*)(*)"], polymer="cyclic")
+        with pytest.raises(ValueError, match=r"every '\*' must be bonded to exactly one atom"):
+            _fp(["C*C.*C"], polymer="cyclic")
+
+    @pytest.mark.parametrize(
+        ("unit", "ring"),
+        [
+            # E/Z stereo is defined through the '*': molzip keeps it.
+            ("*/C=C/CC*", "C1/C=C/CC/C=C/C1"),
+            ("*/C=C\\CC*", "C1/C=C\\CC/C=C\\C1"),
+            ("*CC/C=C/*", "C1C/C=C/CC/C=C/1"),
+            # tetrahedral centres next to and between the attachment points
+            ("*[C@H](F)CC*", "C1[C@H](F)CC[C@H](F)C1"),
+            ("*[C@@H](F)CC*", "C1[C@@H](F)CC[C@@H](F)C1"),
+            ("*[C@H](Cl)[C@@H](F)C*", "C1[C@H](Cl)[C@@H](F)C[C@H](Cl)[C@H]1F"),
+        ],
+    )
+    def test_stereo_survives_the_closure(self, unit, ring):
+        from sklearn_shotgun.featurizers.fingerprint import _prepare
+
+        closed = _prepare(Chem.MolFromSmiles(unit), "cyclic")
+        expected = Chem.MolFromSmiles(ring)
+        assert self._canonical(closed) == self._canonical(expected)
+        # With chirality in the fingerprint, the closed unit is the ring written by hand.
+        from rdkit.Chem import rdFingerprintGenerator as rfg
+
+        gen = rfg.GetMorganGenerator(radius=3, fpSize=4096, includeChirality=True)
+        np.testing.assert_array_equal(
+            gen.GetCountFingerprintAsNumPy(closed), gen.GetCountFingerprintAsNumPy(expected)
+        )
+        np.testing.assert_array_equal(
+            _fp([unit], polymer="cyclic", kind=["morgan", "rdkit", "atom_pair"]),
+            _fp([ring], kind=["morgan", "rdkit", "atom_pair"]),
+        )
+
+    def test_e_and_z_units_give_different_rings(self):
+        from sklearn_shotgun.featurizers.fingerprint import _prepare
+
+        e = _prepare(Chem.MolFromSmiles("*/C=C/CC*"), "cyclic")
+        z = _prepare(Chem.MolFromSmiles("*/C=C\\CC*"), "cyclic")
+        assert self._canonical(e) != self._canonical(z)
+        stereo = {b.GetStereo() for b in e.GetBonds() if b.GetBondType() == Chem.BondType.DOUBLE}
+        assert stereo == {Chem.BondStereo.STEREOE}
+
+    def test_units_without_stereo_close_as_before(self, polymer_smiles):
+        from sklearn_shotgun.featurizers.fingerprint import _prepare
+
+        # polystyrene -> 1,3,5-triphenylcyclohexane; PTFE -> perfluorocyclohexane
+        for unit, ring in [
+            ("*CC(*)c1ccccc1", "c1ccc(C2CC(c3ccccc3)CC(c3ccccc3)C2)cc1"),
+            ("*C(F)(F)*", "FC1(F)C(F)(F)C(F)(F)C(F)(F)C(F)(F)C1(F)F"),
+            ("[*:1]CC[*:2]", "C1CCCCC1"),
+        ]:
+            closed = _prepare(Chem.MolFromSmiles(unit), "cyclic")
+            assert self._canonical(closed) == self._canonical(Chem.MolFromSmiles(ring))
+        # Every RadonPy unit becomes k copies of itself, without '*', plus one ring.
+        for unit in polymer_smiles:
+            mol = Chem.MolFromSmiles(unit)
+            closed = _prepare(mol, "cyclic")
+            atoms = sum(a.GetAtomicNum() > 0 for a in mol.GetAtoms())
+            k, rest = divmod(closed.GetNumAtoms(), atoms)
+            assert rest == 0 and k >= 1, unit
+            assert not any(a.GetAtomicNum() == 0 for a in closed.GetAtoms())
+            rings = closed.GetRingInfo().NumRings()
+            assert rings == k * mol.GetRingInfo().NumRings() + 1, unit
