@@ -47,6 +47,7 @@ from .baseline import default_descriptors, input_kind
 from .featurizers._base import coerce_items
 from .featurizers.frozen import FrozenNetFeaturizer
 from .library import ModelLibrary, SourceModel
+from .library._quality import check_sources
 
 __all__ = ["NO_TRANSFER", "Candidate", "ShotgunTransferClassifier", "ShotgunTransferRegressor"]
 
@@ -369,6 +370,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             target[name] = np.asarray(T, dtype=np.float32)
         matrices, failures = self._descriptor_groups(library, X)
         self.rejected_featurizers_ = failures
+        self.source_coverage_ = check_sources(library, matrices, _featurizer_key)
         if failures:
             skipped = [m.id for m in library if _featurizer_key(m) in failures]
             warnings.warn(
@@ -886,6 +888,12 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         source's own columns).
     rejected_featurizers_ : dict
         Source featurizers that did not accept the inputs, with the reason.
+    source_coverage_ : dict
+        Per source (recipe source, else property/form/descriptor): how much of the inputs'
+        descriptor its networks cannot see (``n_active``, ``n_unseen``, ``unseen_fraction``,
+        ``rows_affected``; see ``SourceModel.coverage``). A warning names the sources that
+        ignore more than 5 % of the active columns, and those with a weak out-of-bag score
+        (median R2 below 0.5).
     cv_results_ : dict
         The search's ``cv_results_`` (one entry per searched candidate).
     transfer_table_ : pandas.DataFrame

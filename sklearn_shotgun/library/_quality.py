@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["WEAK_R2", "source_key", "source_label", "uncovered_warning", "weak_sources"]
+__all__ = ["WEAK_R2", "check_sources", "source_key", "source_label", "unseen", "weak_sources"]
 
 #: A source whose networks' median out-of-bag R2 is below this is flagged as weak (when built
 #: and when used in a transfer). R2 0.5 means the networks explain half of the variance of
@@ -121,26 +121,60 @@ def unseen(columns_read: np.ndarray, D: Any) -> dict[str, Any]:
     }
 
 
-def uncovered_warning(groups: Mapping[str, tuple[str, np.ndarray, Any]]) -> str | None:
-    """A warning text for the sources that ignore much of the target's active input.
+def check_sources(
+    library: Iterable[Any], matrices: Mapping[str, Any], featurizer_key: Any, stacklevel: int = 4
+) -> dict[str, dict[str, Any]]:
+    """Warn about the weak sources of ``library`` and those blind to part of the inputs.
 
-    ``groups`` maps a source key to ``(label, columns read by any of its networks, the
-    target's descriptor matrix for that source's featurizer)``.
+    Parameters
+    ----------
+    library : iterable of SourceModel
+    matrices : dict
+        The target's descriptor matrix per featurizer key (sources whose key is absent are
+        skipped: they do not read these inputs).
+    featurizer_key : callable
+        ``featurizer_key(model)``: the key of the model's featurizer in ``matrices``.
+
+    Returns
+    -------
+    dict
+        Per source key: :func:`unseen` of the columns read by any of its networks (without
+        ``unseen_columns``) and the source's ``label``.
     """
-    lines = []
-    for label, columns, D in groups.values():
-        report = unseen(columns, D)
+    entries, groups = [], {}
+    for model in library:
+        entry = {
+            "property": model.property,
+            "target_transform": model.target_transform,
+            "descriptor": model.descriptor,
+            "dataset": model.dataset,
+            "training": model.training,
+            "metrics": model.metrics,
+        }
+        entries.append(entry)
+        key = featurizer_key(model)
+        if key in matrices:
+            group = groups.setdefault(source_key(entry), (source_label(entry), [], matrices[key]))
+            group[1].append(model.columns)
+    warn_weak(entries, "transfer", stacklevel=stacklevel + 1)
+    reports, lines = {}, []
+    for key, (label, columns, D) in groups.items():
+        report = unseen(np.unique(np.concatenate(columns)), D)
+        report.pop("unseen_columns")
+        reports[key] = {"label": label, **report}
         if report["unseen_fraction"] > _UNSEEN_WARN:
             lines.append(
                 f"{label} ignores {report['n_unseen']} of the {report['n_active']} descriptor "
-                f"columns active in these inputs ({report['unseen_fraction']:.0%}; present in "
+                f"columns active in these inputs ({report['unseen_fraction']:.0%}; non-zero in "
                 f"{report['rows_affected']:.0%} of the rows)"
             )
-    if not lines:
-        return None
-    return (
-        "Some sources cannot see part of the target's input (columns absent or too rare in "
-        "their training data, e.g. atoms their data set lacks): "
-        + "; ".join(lines)
-        + ". See SourceModel.coverage."
-    )
+    if lines:
+        warnings.warn(
+            "Some sources cannot see part of the target's input (columns constant or too rare "
+            "in their training data, e.g. atoms their data set lacks): "
+            + "; ".join(lines)
+            + ". See SourceModel.coverage.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+    return reports
