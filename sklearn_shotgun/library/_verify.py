@@ -215,6 +215,15 @@ def check_depth(value: Any, path: Any = None, limit: int = MAX_DEPTH) -> None:
 # --------------------------------------------------------------------------- entry fields
 
 
+def short(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters (values in messages come from the file)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
@@ -234,14 +243,13 @@ def _fail(field: str, message: str) -> LibraryFormatError:
 def _expect(entry: Mapping[str, Any], field: str, ok: bool, wanted: str) -> None:
     if not ok:
         value = entry.get(field)
-        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
-        raise _fail(field, f"must be {wanted}, got {_type_name(value)} {shown}")
+        raise _fail(field, f"must be {wanted}, got {_type_name(value)} {short(value)}")
 
 
 def _check_ref(value: Any, model_id: str, field: str) -> None:
     prefix = f"{model_id}/"
     if not isinstance(value, str) or not value.startswith(prefix) or len(value) == len(prefix):
-        raise _fail(field, f"must name a tensor '{prefix}<name>', got {value!r}")
+        raise _fail(field, f"must name a tensor '{prefix}<name>', got {short(value)}")
 
 
 def validate_entry(entry: Any) -> None:
@@ -260,7 +268,7 @@ def validate_entry(entry: Any) -> None:
         raise _fail(
             "id",
             f"must be 1-128 characters from [A-Za-z0-9._-] starting with a letter or digit, "
-            f"got {model_id!r}",
+            f"got {short(model_id)}",
         )
     try:
         _validate_fields(entry, model_id)
@@ -289,7 +297,7 @@ def _validate_fields(entry: dict[str, Any], model_id: str) -> None:
     if extra:
         raise _fail(f"x_scaling.{extra[0]}", "is not a field of x_scaling")
     if x_scaling.get("kind", "standard") != "standard":
-        raise _fail("x_scaling.kind", f"must be 'standard', got {x_scaling.get('kind')!r}")
+        raise _fail("x_scaling.kind", f"must be 'standard', got {short(x_scaling.get('kind'))}")
     _check_ref(x_scaling.get("mean"), model_id, "x_scaling.mean")
     _check_ref(x_scaling.get("scale"), model_id, "x_scaling.scale")
     if "y_scaling" in entry:
@@ -301,7 +309,7 @@ def _validate_fields(entry: dict[str, Any], model_id: str) -> None:
         for key in ("mean", "scale"):
             value = y_scaling.get(key, 0.0)
             if not _is_number(value) or not math.isfinite(value):
-                raise _fail(f"y_scaling.{key}", f"must be a finite number, got {value!r}")
+                raise _fail(f"y_scaling.{key}", f"must be a finite number, got {short(value)}")
     for key in _STRINGS:
         if key in entry:
             _expect(entry, key, isinstance(entry[key], str), "a string")
@@ -328,7 +336,7 @@ def _validate_fields(entry: dict[str, Any], model_id: str) -> None:
         )
         _expect(entry, "classes", scalars and len(classes) >= 1, "null or a list of labels")
         if len({canonical_json(c) for c in classes}) != len(classes):
-            raise _fail("classes", f"contains duplicate labels: {classes!r}")
+            raise _fail("classes", f"contains duplicate labels: {short(classes)}")
     if entry.get("task", "regression") == "classification" and classes is None:
         raise _fail("classes", "is required by classification models")
     for key in ("training", "metrics"):
@@ -387,7 +395,8 @@ def check_featurizer(spec: Mapping[str, Any] | None) -> None:
         if getattr(cls, "_parameter_constraints", None) and hasattr(featurizer, "_validate_params"):
             featurizer._validate_params()
     except (TypeError, ValueError, OverflowError) as exc:
-        raise _fail("featurizer.params", f"rejected by {spec['class']}: {exc}") from None
+        reason = str(exc) if len(str(exc)) <= 300 else str(exc)[:297] + "..."
+        raise _fail("featurizer.params", f"rejected by {spec['class']}: {reason}") from None
 
 
 def warn_unverified(path: Path, n_entries: int) -> None:

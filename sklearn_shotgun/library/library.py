@@ -52,6 +52,7 @@ from sklearn_shotgun.library._verify import (
     check_featurizer,
     entry_digest,
     parse_json,
+    short,
     validate_entry,
     warn_unverified,
 )
@@ -592,7 +593,7 @@ class ModelLibrary:
         version = meta.get("format_version")
         if type(version) is not int or version not in READABLE_VERSIONS:
             raise LibraryFormatError(
-                f"has format_version {version!r}; this version of sklearn-shotgun reads "
+                f"has format_version {short(version)}; this version of sklearn-shotgun reads "
                 f"format_version {', '.join(map(str, READABLE_VERSIONS))} (the file was written "
                 f"by sklearn-shotgun {meta.get('created_with', '?')!s:.40}); upgrade "
                 "sklearn-shotgun to read it",
@@ -619,7 +620,7 @@ class ModelLibrary:
                 # Only shards/part-NNNNN.safetensors inside the library: a crafted library.json
                 # must not make the loader read arbitrary files.
                 if not isinstance(shard, str) or not _SHARD_RE.match(shard):
-                    raise LibraryFormatError(f"invalid shard {shard!r}", field="shard")
+                    raise LibraryFormatError(f"invalid shard {short(shard)}", field="shard")
                 if ENTRY_DIGEST_KEY in entry:
                     if entry_digest(entry) != entry[ENTRY_DIGEST_KEY]:
                         raise LibraryIntegrityError(
