@@ -134,8 +134,14 @@ def _decode(value: Any) -> Any:
 # -- the fitted selection ----------------------------------------------------------------
 def _descriptor_name(obj: Any, target_featurizers: dict[str, Any]) -> str:
     """Name of the fitted target featurizer ``obj`` in ``target_featurizers_``."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    # "passthrough" (a precomputed matrix appended as it is) becomes an identity
+    # FunctionTransformer once a FeatureUnion is fit.
+    if isinstance(obj, str) or (isinstance(obj, FunctionTransformer) and obj.func is None):
+        obj = "passthrough"
     for name, featurizer in target_featurizers.items():
-        if featurizer is obj:
+        if featurizer is obj or (isinstance(obj, str) and featurizer == obj):
             return name
     # Members refit in other processes hold copies: match by class and parameters.
     matches = [
@@ -244,13 +250,12 @@ def _read_training(path: Path, manifest: dict[str, Any]) -> tuple[Any, np.ndarra
     kind = manifest["training"]["target_kind"]
     dtype = {"float": np.float64, "int": np.int64, "bool": bool, "str": str}[kind]
     # Inputs verbatim ("NA" or "None" are formulas or names here, not missing values) and
-    # floats read back to the same bits as written.
+    # floats read back to the same bits as written (pandas' default parser is exact).
     frame = pd.read_csv(
         path,
         dtype={"target": dtype} if manifest["precomputed"] else {"input": str, "target": dtype},
         keep_default_na=False,
         na_filter=False,
-        float_precision="round_trip",
     )
     if manifest["precomputed"]:
         X = frame.drop(columns="target").to_numpy(dtype=np.float32)

@@ -48,7 +48,8 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        parser.exit(message=f"sklearn-shotgun {_version()}\n")
+        print(f"sklearn-shotgun {_version()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show the traceback of every error (also: SKLEARN_SHOTGUN_DEBUG=1)",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="the command to run"
+    )
     for module in SUBCOMMANDS:
         module.add_parser(sub)
     return parser
