@@ -366,6 +366,9 @@ def test_featurize_invalid_rows(work):
     assert not out.exists()
     result = run("featurize", data, "--out", out, "--errors", "nan", "--n-bits", "64")
     assert result.returncode == 0, result.stderr
+    # The featurizer's warning, as one line for a user of the command.
+    assert re.search(r"^sklearn-shotgun featurize: warning: .*C1CC", result.stderr, re.M)
+    assert "warnings.warn" not in result.stderr
     table = pd.read_csv(out)
     assert table.iloc[1].isna().all()
     assert table.drop(index=1).notna().all().all()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from . import featurize, info, predict, pretrain, transfer
@@ -81,11 +82,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get("SKLEARN_SHOTGUN_DEBUG", "") not in ("", "0")
-    try:
-        return args.handler(args)
-    except _USER_ERRORS as exc:
-        if debug:
-            raise
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"sklearn-shotgun {args.command}: error: {message}", file=sys.stderr)
-        return 2
+    prog = f"sklearn-shotgun {args.command}"
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        # A user of the command needs the warning, not the package's source line.
+        where = f" ({filename}:{lineno})" if debug else ""
+        print(f"{prog}: warning: {message}{where}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        try:
+            return args.handler(args)
+        except _USER_ERRORS as exc:
+            if debug:
+                raise
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            print(f"{prog}: error: {message}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            print(f"{prog}: interrupted", file=sys.stderr)
+            return 130
