@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sklearn_shotgun._io import sha256_tensors
+
 __all__ = [
     "ENTRY_DIGEST_KEY",
     "LibraryFormatError",
@@ -39,6 +41,7 @@ __all__ = [
     "canonical_json",
     "check_depth",
     "entry_digest",
+    "model_arguments",
     "parse_json",
     "validate_entry",
 ]
@@ -362,6 +365,82 @@ def _validate_fields(entry: dict[str, Any], model_id: str) -> None:
                 isinstance(entry[key], str) and bool(_HEX64_RE.match(entry[key])),
                 "64 lowercase hexadecimal digits",
             )
+
+
+def model_arguments(
+    entry: Mapping[str, Any],
+    tensors: Mapping[str, Any],
+    *,
+    verify: bool = True,
+    source: Any = None,
+) -> dict[str, Any]:
+    """The ``SourceModel`` constructor arguments of a checked entry and its tensors.
+
+    See :meth:`SourceModel.from_entry`, whose work this is.
+    """
+    validate_entry(entry)
+    model_id = entry["id"]
+
+    def error(message: str, field: str | None = None, kind: type = LibraryFormatError):
+        return kind(message, path=source, model=model_id, field=field)
+
+    x_scaling = entry["x_scaling"]
+    prefix = len(model_id) + 1
+    names = {
+        "columns": entry["columns"][prefix:],
+        "x_mean": x_scaling["mean"][prefix:],
+        "x_scale": x_scaling["scale"][prefix:],
+    }
+    arch = list(entry["architecture"])
+    needed = set(names.values())
+    for i in range(len(arch) - 1):
+        needed |= {f"linears.{i}.weight", f"linears.{i}.bias"}
+    missing = sorted(needed - set(tensors))
+    if missing:
+        raise error(f"missing tensor(s) {missing}")
+    if verify:
+        if ENTRY_DIGEST_KEY in entry and entry_digest(entry) != entry[ENTRY_DIGEST_KEY]:
+            # The entry, not the tensor file, is at fault: no path.
+            raise LibraryIntegrityError(
+                "entry_sha256 mismatch: the library.json entry was modified or corrupted "
+                "(the digest covers every field except 'shard')",
+                model=model_id,
+                field=ENTRY_DIGEST_KEY,
+            )
+        actual = sha256_tensors(tensors)
+        if actual != entry["sha256"]:
+            raise error(
+                f"sha256 mismatch (library.json says {entry['sha256']}, tensors hash to "
+                f"{actual}); the file is corrupted or was modified",
+                "sha256",
+                LibraryIntegrityError,
+            )
+    if tensors[names["columns"]].dtype.kind not in "iu":
+        raise error(f"columns tensor has dtype {tensors[names['columns']].dtype}, not integer")
+    special = set(names.values())
+    state_dict = {k: v for k, v in tensors.items() if k not in special}
+    y_scaling = entry.get("y_scaling") or {}
+    return dict(
+        id=model_id,
+        architecture=arch,
+        state_dict=state_dict,
+        columns=tensors[names["columns"]],
+        x_mean=tensors[names["x_mean"]],
+        x_scale=tensors[names["x_scale"]],
+        y_mean=y_scaling.get("mean", 0.0),
+        y_scale=y_scaling.get("scale", 1.0),
+        featurizer=entry.get("featurizer"),
+        activation=entry.get("activation", "relu"),
+        task=entry.get("task", "regression"),
+        classes=entry.get("classes"),
+        property=entry.get("property", ""),
+        units=entry.get("units", ""),
+        material=entry.get("material", ""),
+        dataset=entry.get("dataset", ""),
+        target_transform=entry.get("target_transform"),
+        training=entry.get("training") or {},
+        metrics=entry.get("metrics") or {},
+    )
 
 
 def check_featurizer(spec: Mapping[str, Any] | None) -> None:

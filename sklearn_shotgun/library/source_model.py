@@ -6,13 +6,9 @@ metadata (source property, data set, training provenance, held-out metrics). It 
 type, not a scikit-learn estimator: :class:`~sklearn_shotgun.featurizers.FrozenNetFeaturizer` and
 the transfer estimators wrap it.
 
-Integrity: a model's ``library.json`` entry carries two digests. ``"sha256"`` covers the tensors
-(weights, ``columns``, ``x_mean``, ``x_scale``); ``"entry_sha256"`` covers the entry itself as
-canonical JSON, every field except ``"shard"``: featurizer class and parameters, architecture,
-activation, task, classes, ``x_scaling``, ``y_scaling``, ``target_transform``, the descriptive
-metadata and the tensor digest. Any edit of a saved entry is therefore rejected on load, and
-every field is also checked for type and range (:class:`LibraryFormatError`). See
-``sklearn_shotgun/library/_verify.py`` for the canonical form.
+Integrity: an entry's ``"sha256"`` covers the tensors; its ``"entry_sha256"`` covers every other
+field but ``"shard"`` (featurizer, architecture, activation, scaling, target_transform, metadata,
+and the tensor digest), so any edit is rejected on load (details in ``library/_verify.py``).
 
 Featurizers are re-created from their class *name* through an explicit allow-list
 (:func:`register_featurizer`, :func:`get_featurizer_class`); nothing in a library file can make
@@ -40,9 +36,8 @@ from sklearn_shotgun.library._verify import (
     ENTRY_DIGEST_KEY,
     ID_RE,
     LibraryFormatError,
-    LibraryIntegrityError,
     entry_digest,
-    validate_entry,
+    model_arguments,
 )
 
 __all__ = [
@@ -729,69 +724,8 @@ class SourceModel:
             entry, a missing tensor or tensors that do not fit the architecture;
             :class:`LibraryIntegrityError` (a subclass) if a digest does not match.
         """
-        validate_entry(entry)
-        model_id = entry["id"]
-
-        def error(message: str, field: str | None = None, kind: type = LibraryFormatError):
-            return kind(message, path=source, model=model_id, field=field)
-
-        x_scaling = entry["x_scaling"]
-        prefix = len(model_id) + 1
-        names = {
-            "columns": entry["columns"][prefix:],
-            "x_mean": x_scaling["mean"][prefix:],
-            "x_scale": x_scaling["scale"][prefix:],
-        }
-        arch = list(entry["architecture"])
-        needed = set(names.values())
-        for i in range(len(arch) - 1):
-            needed |= {f"linears.{i}.weight", f"linears.{i}.bias"}
-        missing = sorted(needed - set(tensors))
-        if missing:
-            raise error(f"missing tensor(s) {missing}")
-        if verify:
-            if ENTRY_DIGEST_KEY in entry and entry_digest(entry) != entry[ENTRY_DIGEST_KEY]:
-                # The entry, not the tensor file, is at fault: no path.
-                raise LibraryIntegrityError(
-                    "entry_sha256 mismatch: the library.json entry was modified or corrupted "
-                    "(the digest covers every field except 'shard')",
-                    model=model_id,
-                    field=ENTRY_DIGEST_KEY,
-                )
-            actual = sha256_tensors(tensors)
-            if actual != entry["sha256"]:
-                raise error(
-                    f"sha256 mismatch (library.json says {entry['sha256']}, tensors hash to "
-                    f"{actual}); the file is corrupted or was modified",
-                    "sha256",
-                    LibraryIntegrityError,
-                )
-        if tensors[names["columns"]].dtype.kind not in "iu":
-            raise error(f"columns tensor has dtype {tensors[names['columns']].dtype}, not integer")
-        special = set(names.values())
-        state_dict = {k: v for k, v in tensors.items() if k not in special}
-        y_scaling = entry.get("y_scaling") or {}
+        kwargs = model_arguments(entry, tensors, verify=verify, source=source)
         try:
-            return cls(
-                id=model_id,
-                architecture=arch,
-                state_dict=state_dict,
-                columns=tensors[names["columns"]],
-                x_mean=tensors[names["x_mean"]],
-                x_scale=tensors[names["x_scale"]],
-                y_mean=y_scaling.get("mean", 0.0),
-                y_scale=y_scaling.get("scale", 1.0),
-                featurizer=entry.get("featurizer"),
-                activation=entry.get("activation", "relu"),
-                task=entry.get("task", "regression"),
-                classes=entry.get("classes"),
-                property=entry.get("property", ""),
-                units=entry.get("units", ""),
-                material=entry.get("material", ""),
-                dataset=entry.get("dataset", ""),
-                target_transform=entry.get("target_transform"),
-                training=entry.get("training") or {},
-                metrics=entry.get("metrics") or {},
-            )
+            return cls(**kwargs)
         except (ValueError, TypeError, OverflowError) as exc:
-            raise error(str(exc)) from None
+            raise LibraryFormatError(str(exc), path=source, model=kwargs["id"]) from None
