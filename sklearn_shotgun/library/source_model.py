@@ -474,7 +474,7 @@ class SourceModel:
     def coverage(self, X: Any, precomputed: bool = False) -> dict[str, Any]:
         """How much of the inputs ``X`` this network cannot see.
 
-        A network reads only its :attr:`columns`, drawn among the descriptor columns that were
+        A network reads only its ``columns``, drawn among the descriptor columns that were
         non-constant and dense enough in its training data: a fingerprint bit of an atom
         environment its data set lacks (sulfur, chlorine or silicon for QM9) never reaches
         it. This reports the columns that are active (non-zero in some row) for ``X`` but
