@@ -94,6 +94,10 @@ def is_missing(item: Any) -> bool:
     return isinstance(item, str) and not item.strip()
 
 
+def _is_row(value: Any) -> bool:
+    return isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim == 1)
+
+
 def coerce_items(X: Any, what: str = "items") -> tuple[list[Any], list[str] | None]:
     """Turn the accepted input containers into a plain list of items.
 
@@ -150,15 +154,19 @@ def coerce_items(X: Any, what: str = "items") -> tuple[list[Any], list[str] | No
                 raise ValueError(
                     f"Expected a 1-D sequence of {what}, got {type(X).__name__}."
                 ) from exc
-            # A list of lists/arrays is a 2-D input: only a single column is allowed.
-            if items and isinstance(items[0], list | tuple | np.ndarray):
-                arr = np.empty((len(items), len(items[0])), dtype=object)
-                try:
-                    arr[:] = items
-                except ValueError as exc:
-                    raise ValueError(f"Expected a 1-D sequence of {what}.") from exc
-            else:
-                arr = None
+            # A list of rows (lists, tuples, 1-D arrays) is a 2-D input: a single column
+            # is allowed, with every row holding one item (no rows mixed with items).
+            if items and _is_row(items[0]):
+                for row, value in enumerate(items):
+                    if not _is_row(value) or len(value) != 1:
+                        raise ValueError(
+                            f"Expected a 1-D sequence of {what} or a single column; row 0 is "
+                            f"a {type(items[0]).__name__} of {len(items[0])}, so every row must "
+                            f"be a list, tuple or 1-D array of one item, but row {row} is "
+                            f"{short_repr(value)}."
+                        )
+                items = [value[0] for value in items]
+            arr = None
         if arr is not None:
             if arr.ndim == 2 and arr.shape[1] == 1:
                 arr = arr[:, 0]

@@ -3,7 +3,7 @@
 pymatgen's ``Composition`` parses a formula in ~30 µs; this regex-based parser takes a few
 µs, which matters when the statistics themselves cost less than a microsecond per row.
 
-Grammar (whitespace is ignored)::
+Grammar (spaces, tabs and line breaks are ignored; only ASCII digits are numbers)::
 
     formula  := part (SEP part)*
     part     := [number] sequence          # a leading number multiplies the whole part
@@ -38,20 +38,23 @@ _KNOWN = frozenset(ELEMENT_SYMBOLS)
 #: statistics for large property values.
 MAX_AMOUNT = 1e9
 
-_NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"
+#: Only ASCII digits are numbers, and only these blanks are ignored: an Arabic-Indic digit,
+#: a control character or a Unicode line separator in a formula is junk, not chemistry.
+_NUMBER = r"(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
+_BLANKS = " \t\r\n"
 #: A formula without brackets or separators: "Fe2O3", "Li0.5CoO2", "C1Pt1".
 _SIMPLE = re.compile(rf"(?:[A-Z][a-z]*{_NUMBER}?)+")
 _SIMPLE_TOKEN = re.compile(rf"([A-Z][a-z]*)({_NUMBER}?)")
-_TOKEN = re.compile(rf"([A-Z][a-z]*)|({_NUMBER})|([(\[{{])|([)\]}}])|(.)")
+_TOKEN = re.compile(rf"([A-Z][a-z]*)|({_NUMBER})|([(\[{{])|([)\]}}])|(.)", re.DOTALL)
 #: Hydrate dots: between a whole count (1..99) and a water molecule that ends the formula or
 #: a part (spaces allowed before the water: "CuSO4.5 H2O"), or right after a water molecule
 #: when another adduct follows ("CaCl2.2H2O.2NH3").
 _WATER_DOT = re.compile(
-    r"(?:(?<=[A-Za-z)\]}][1-9])|(?<=[A-Za-z)\]}][1-9]\d))\.(?=\d+\s*H2O(?:$|[·•⋅*.]))"
-    r"|(?<=H2O)\.(?=\d*\s*[A-Z(\[])"
+    r"(?:(?<=[A-Za-z)\]}][1-9])|(?<=[A-Za-z)\]}][1-9][0-9]))\.(?=[0-9]+[ \t]*H2O(?:$|[·•⋅*.]))"
+    r"|(?<=H2O)\.(?=[0-9]*[ \t]*[A-Z(\[])"
 )
 #: Dots that cannot be decimal points (not followed by a digit).
-_SEPARATOR_DOT = re.compile(r"\.(?!\d)")
+_SEPARATOR_DOT = re.compile(r"\.(?![0-9])")
 _SEPARATORS = re.compile(r"[·•⋅*]")
 _LEADING_NUMBER = re.compile(_NUMBER)
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
@@ -95,7 +98,7 @@ def _sequence(text: str) -> dict[str, float]:
             if not group:
                 raise FormulaError("an empty group '()'")
             last = group
-        elif not other.isspace():
+        elif other not in _BLANKS:
             raise FormulaError(f"unexpected character {other!r}")
     flush(1.0)
     if len(stack) != 1:
@@ -137,17 +140,17 @@ def parse_formula(formula: str) -> dict[str, float]:
         for sym, num in _SIMPLE_TOKEN.findall(formula):
             amounts[sym] = amounts.get(sym, 0.0) + (float(num) if num else 1.0)
     else:
-        text = _SEPARATOR_DOT.sub("·", _WATER_DOT.sub("·", formula.strip()))
+        text = _SEPARATOR_DOT.sub("·", _WATER_DOT.sub("·", formula.strip(_BLANKS)))
         amounts = {}
         for part in _SEPARATORS.split(text):
-            part = part.strip()
+            part = part.strip(_BLANKS)
             if not part:
                 raise FormulaError("an empty part between separators")
             factor = 1.0
             lead = _LEADING_NUMBER.match(part)
             if lead:
                 factor = float(lead.group())
-                part = part[lead.end() :].lstrip()
+                part = part[lead.end() :].lstrip(_BLANKS)
             counts = _sequence(part)
             if not counts:
                 raise FormulaError(f"a part without elements ({part or lead.group()!r})")

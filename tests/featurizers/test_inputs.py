@@ -124,6 +124,39 @@ class TestCompositionFormulaInput:
             CompositionFeaturizer(element_table=table).fit_transform(["FeO"])
 
 
+class TestFormulaCharacters:
+    @pytest.mark.parametrize(
+        "formula", ["Fe\u0663O", "Fe\uff12O3", "Fe\x1fO", "Fe2\u00a0O3", "Fe2\u2028O3", "Fe2O3\x00"]
+    )
+    def test_non_ascii_digits_and_odd_blanks_are_rejected(self, formula):
+        # Python reads "\u0663" (Arabic-Indic 3) as a digit and "\x1f" as a blank; here they
+        # are junk, named in the message.
+        with pytest.raises(FormulaError, match="unexpected character"):
+            parse_formula(formula)
+
+    def test_ascii_blanks_are_still_ignored(self):
+        assert parse_formula(" Fe2 O3\n") == parse_formula("Fe2O3")
+        assert parse_formula("CuSO4.5 H2O") == parse_formula("CuSO4·5H2O")
+
+
+class TestContainers:
+    def test_a_column_of_rows_must_be_all_rows(self):
+        from sklearn_shotgun import FingerprintFeaturizer
+
+        X = FingerprintFeaturizer().fit_transform([["CCO"], ("CC",), np.array(["O"])])
+        assert X.shape == (3, 2048)
+        with pytest.raises(ValueError, match="but row 1 is 'CC'"):
+            FingerprintFeaturizer().fit([["CCO"], "CC"])
+        with pytest.raises(ValueError, match=r"row 0 is \['CCO', 'O'\]"):
+            CompositionFeaturizer(input="smiles").fit([["CCO", "O"], ["C", "C"]])
+
+    def test_a_zero_dimensional_array_is_an_invalid_row(self):
+        from sklearn_shotgun import FingerprintFeaturizer
+
+        with pytest.raises(ValueError, match=r"row 0: .*got ndarray"):
+            FingerprintFeaturizer().fit([np.array("CCO")])
+
+
 class TestIterables:
     def test_generator_of_formulas(self):
         expected = CompositionFeaturizer().fit_transform(["NaCl", "Fe2O3"])
