@@ -189,7 +189,7 @@ def build_library(
     recipe : str, path or Recipe
         A shipped recipe name (``"quick"``: a few sources in minutes; ``"mdl"``: the full
         library over molecules, polymers and inorganic compounds), a TOML file (see
-        :mod:`sklearn_shotgun.library._recipe` for the format) or a loaded recipe.
+        ``sklearn_shotgun.library._recipe`` for the format) or a loaded recipe.
     out_dir : path
         The library directory; it may hold an earlier (partial) build of any recipe, whose
         finished networks are re-used where the source's settings and data are unchanged.
