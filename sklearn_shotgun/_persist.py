@@ -107,8 +107,12 @@ def _resolve_class(path: str) -> type:
         cls = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
         raise ValueError(f"The manifest names the class {path!r}, which does not exist.") from None
-    if not isinstance(cls, type):
-        raise ValueError(f"The manifest names {path!r}, which is not a class.")
+    from sklearn.base import BaseEstimator
+
+    # Estimators and CV splitters only: their constructors just store their arguments.
+    splitter = hasattr(cls, "split") and hasattr(cls, "get_n_splits")
+    if not isinstance(cls, type) or not (issubclass(cls, BaseEstimator) or splitter):
+        raise ValueError(f"The manifest names {path!r}, which is no estimator nor CV splitter.")
     return cls
 
 

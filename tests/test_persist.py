@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+from sklearn.model_selection import StratifiedKFold
 
 from sklearn_shotgun import (
     FingerprintFeaturizer,
@@ -165,6 +166,13 @@ def test_classes_outside_the_trusted_packages_are_refused(saved, tmp_path):
     with pytest.raises(ValueError, match="outside"):
         load_transfer(path)
 
+    def not_an_estimator(manifest):
+        manifest["members"][0]["head"] = {"class": "sklearn.utils.Bunch", "params": {}}
+
+    edit_manifest(path, not_an_estimator)
+    with pytest.raises(ValueError, match="no estimator"):
+        load_transfer(path)
+
 
 def test_save_checks_the_rows_are_the_fit_rows(fitted, data, tmp_path):
     X, y, _ = data
@@ -201,12 +209,15 @@ def test_unsaveable_parameters_are_named(pool_dir, data, tmp_path):
 def test_classifier_round_trip(pool_dir, data, tmp_path):
     X, y, new = data
     labels = np.where(y > np.median(y), "high", "low")
-    model = ShotgunTransferClassifier(str(pool_dir), cv=3, top_k=2, ensemble=2, random_state=0)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    model = ShotgunTransferClassifier(str(pool_dir), cv=cv, top_k=2, ensemble=2, random_state=0)
     model.fit(X, labels)
     save_transfer(model, tmp_path / "clf", X, labels)
     loaded = load_transfer(tmp_path / "clf")
     np.testing.assert_array_equal(loaded.predict_proba(new), model.predict_proba(new))
     np.testing.assert_array_equal(loaded.classes_, ["high", "low"])
+    # A CV splitter is saved with its parameters.
+    assert repr(loaded.get_params()["cv"]) == repr(cv)
 
 
 def test_precomputed_sources_round_trip(tmp_path):

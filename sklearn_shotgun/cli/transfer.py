@@ -102,7 +102,8 @@ def run_transfer(args: argparse.Namespace) -> int:
     columns = ["source", "descriptor", "layer", "source_r2", "cv_mae_mean", "cv_mae_std"]
     table = model.transfer_table_
     print(table[[c for c in columns if c in table]].head(args.top).to_string(index=False))
-    print(f"best source: {model.best_source_} (layer {model.best_layer_}); the inner CV score")
+    layer = "" if model.best_layer_ is None else f" (layer {model.best_layer_})"
+    print(f"best source: {model.best_source_}{layer}; the inner CV score")
     print("is optimistic after a search, run with --evaluate for the nested score.")
     if args.save is not None:
         save_transfer(
