@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint bench install
+.PHONY: demo test lint bench install docs
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,12 @@ lint: $(VENV)/.installed
 
 test: lint
 	$(PY) -m pytest -n 2 --dist loadgroup --doctest-modules sklearn_shotgun tests
+
+# The documentation site (Sphinx): API reference from the docstrings, user guide, and the
+# example gallery, whose examples run during the build (offline, on ../shared/data when it
+# exists). -E re-reads every page, so warnings of unchanged pages are reported again;
+# gallery examples are re-run only when they change. Warnings and broken references fail it.
+docs: $(VENV)/.installed
+	$(if $(SHARED_DATA),SKLEARN_SHOTGUN_DATA=$(SHARED_DATA)) MPLBACKEND=Agg \
+		$(PY) -m sphinx -E -W --keep-going -n -b html docs docs/_build/html
+	@echo "Documentation: $(CURDIR)/docs/_build/html/index.html"
