@@ -10,7 +10,7 @@ from skorch.callbacks import EarlyStopping
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
-from .ensemble import _finish_result, _scaling, _seeded_init
+from ._common import _finish_result, _scaling, _seeded_init
 from .pyramid import PyramidNet
 
 

@@ -1,0 +1,459 @@
+"""The batched engine of :func:`sklearn_shotgun.nets.ensemble.train_models`.
+
+Networks of one depth are stacked into zero-padded ``(n_models, fan_in, fan_out)`` tensors and
+trained together with batched matrix products and the fused Adam kernel. Padding is executed work,
+so each depth class is sorted by size and cut into groups of a few networks of similar widths
+(:func:`plan_groups`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch.nn import functional as F
+from torch.optim.adam import adam as _adam_functional
+
+from ._common import ModelSpec, TrainResult, _finish_result, _scaling, _seeded_init
+
+_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+#: Default for the most networks trained together. Fewer means less padding but more Python
+#: overhead per executed FLOP; on 250-500 count-fingerprint inputs, groups of 8 executed
+#: 1.02-1.30x the needed FLOPs against 1.87x for whole depth classes.
+GROUP_SIZE = 8
+# Cap on the padded parameters trained together: bounds memory (params, grads, two Adam moments,
+# best weights) to roughly 24 bytes per parameter.
+_MAX_GROUP_PARAMS = 2**24
+# Cap on the activations of one validation chunk (models x rows x widest layer).
+_MAX_EVAL_ELEMENTS = 2**24
+# torch.optim.adam.adam(fused=True) runs on CPU since torch 2.4 (CUDA before).
+_FUSED_ADAM = hasattr(torch, "_fused_adam_")
+
+
+def n_params(arch: Sequence[int]) -> int:
+    """Weights and biases of a fully connected network ``[d_in, h1, ..., n_out]``."""
+    return sum((a + 1) * b for a, b in itertools.pairwise(arch))
+
+
+def group_widths(specs: Sequence[ModelSpec], ids: Sequence[int]) -> list[int]:
+    """Padded layer widths of a group: the widest of its networks at every layer."""
+    archs = [specs[i].architecture for i in ids]
+    return [max(a[k] for a in archs) for k in range(len(archs[0]))]
+
+
+def plan_groups(specs: Sequence[ModelSpec], group_size: int = GROUP_SIZE) -> list[list[int]]:
+    """Split specs into groups of equal depth, task and output width.
+
+    Each class is sorted by parameter count (ties by position) and cut into consecutive groups of
+    at most ``group_size`` networks, sized as evenly as possible, within the memory cap. Similar
+    sizes side by side keep the zero padding, which is executed work, small. The plan depends
+    only on the specs, so the same specs always train in the same groups.
+    """
+    by_key: dict[tuple, list[int]] = {}
+    for i, spec in enumerate(specs):
+        key = (len(spec.architecture), spec.task, spec.architecture[-1])
+        by_key.setdefault(key, []).append(i)
+    groups = []
+    for key in sorted(by_key):
+        idx = sorted(by_key[key], key=lambda i: (-n_params(specs[i].architecture), i))
+        n_groups = -(-len(idx) // group_size)
+        bounds = np.linspace(0, len(idx), n_groups + 1).round().astype(int)
+        for lo, hi in itertools.pairwise(bounds):
+            current: list[int] = []
+            for i in idx[lo:hi]:
+                widths = group_widths(specs, [*current, i])
+                if current and (len(current) + 1) * n_params(widths) > _MAX_GROUP_PARAMS:
+                    groups.append(current)
+                    current = []
+                current.append(i)
+            groups.append(current)
+    return groups
+
+
+def _take(tensor: torch.Tensor, sel: int | torch.Tensor | None) -> torch.Tensor:
+    """Rows of the model stack: all (None), a prefix (int, a free view) or an index tensor."""
+    if isinstance(sel, int):
+        # No slice at all for the whole stack: the backward of a slice zero-fills a buffer of the
+        # full parameter size on every step.
+        return tensor if sel >= tensor.shape[0] else tensor[:sel]
+    return tensor if sel is None else tensor[sel]
+
+
+class _BatchedGroup:
+    """Models of equal depth stacked into zero-padded tensors and trained together.
+
+    Weights are stored as ``(n_models, fan_in, fan_out)`` so that a layer is one ``baddbmm``.
+    Padded units have zero weights and biases; with ReLU their activations and all their gradients
+    are exactly zero, so they never influence the real units (and Adam leaves zero parameters
+    with zero gradients at zero).
+    """
+
+    def __init__(self, ids, specs, scalings, data, device, precision="fp32"):
+        # Models with more steps per epoch first: at any step the models still inside their
+        # epoch are then a prefix of the stack, and slicing a prefix is free (a view).
+        self.ids = sorted(
+            ids, key=lambda i: -(-len(specs[i].train_rows) // specs[i].batch_size), reverse=True
+        )
+        ids = self.ids
+        self.data = data
+        self.device = device
+        self.bf16 = precision == "bf16"
+        M = len(ids)
+        self.n_layers = len(specs[ids[0]].architecture) - 1
+        self.widths = group_widths(specs, ids)
+        self.task = specs[ids[0]].task
+        D = self.widths[0]
+
+        weights = [torch.zeros(M, a, b) for a, b in itertools.pairwise(self.widths)]
+        biases = [torch.zeros(M, b) for b in self.widths[1:]]
+        self.gens = []
+        for m, i in enumerate(ids):
+            state, gen = _seeded_init(specs[i])
+            self.gens.append(gen)
+            for k in range(self.n_layers):
+                w = state[f"linears.{k}.weight"]
+                weights[k][m, : w.shape[1], : w.shape[0]] = w.T
+                biases[k][m, : w.shape[0]] = state[f"linears.{k}.bias"]
+        self.params = [t.to(device).requires_grad_() for t in weights + biases]
+        self.exp_avg = [torch.zeros_like(p) for p in self.params]
+        self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
+        self.best = [p.detach().clone() for p in self.params]
+
+        cols = np.zeros((M, D), dtype=np.int64)
+        x_mean = np.zeros((M, D), dtype=np.float32)
+        # inv_scale = 0 on padded inputs zeroes them whatever column they gather.
+        inv_scale = np.zeros((M, D), dtype=np.float32)
+        for m, i in enumerate(ids):
+            d = len(specs[i].columns)
+            cols[m, :d] = specs[i].columns
+            x_mean[m, :d] = scalings[i][0]
+            inv_scale[m, :d] = 1.0 / scalings[i][1]
+        self.cols = torch.from_numpy(cols).to(device)
+        self.x_mean = torch.from_numpy(x_mean).to(device)
+        self.inv_scale = torch.from_numpy(inv_scale).to(device)
+        if data["sparse"]:
+            colmap = np.full((M, data["n_features"]), -1, dtype=np.int64)
+            for m, i in enumerate(ids):
+                colmap[m, specs[i].columns] = np.arange(len(specs[i].columns))
+            self.colmap = torch.from_numpy(colmap).to(device)
+        self.y_mean = torch.tensor([scalings[i][2] for i in ids], dtype=torch.float32).to(device)
+        self.y_scale = torch.tensor([scalings[i][3] for i in ids], dtype=torch.float32).to(device)
+        self.lr = torch.tensor([specs[i].learning_rate for i in ids], dtype=torch.float32)
+        self.lr = self.lr.to(device)
+        self.lr_list = [float(specs[i].learning_rate) for i in ids]
+        self.step = torch.zeros(M, dtype=torch.float32, device=device)
+        self.fused_steps = torch.zeros(M, len(self.params), dtype=torch.float32, device=device)
+        self.fused = _FUSED_ADAM
+        self._fused_views()
+
+        self.train_rows = [np.asarray(specs[i].train_rows, dtype=np.int64) for i in ids]
+        self.batch_size = np.array([specs[i].batch_size for i in ids])
+        self.max_epochs = np.array([specs[i].max_epochs for i in ids])
+        self.valid_every = np.array([specs[i].valid_every for i in ids])
+        self.patience = np.array(
+            [np.inf if specs[i].patience is None else specs[i].patience for i in ids]
+        )
+        valid = [np.asarray(specs[i].valid_rows, dtype=np.int64) for i in ids]
+        self.has_valid = np.array([len(v) > 0 for v in valid])
+        v_max = max(1, max(len(v) for v in valid))
+        v_rows = np.zeros((M, v_max), dtype=np.int64)
+        v_w = np.zeros((M, v_max), dtype=np.float32)
+        for m, v in enumerate(valid):
+            v_rows[m, : len(v)] = v
+            v_w[m, : len(v)] = 1.0 / max(1, len(v))
+        self.valid_rows = torch.from_numpy(v_rows).to(device)
+        self.valid_w = torch.from_numpy(v_w).to(device)
+
+        self.best_loss = np.full(M, np.inf)
+        self.best_epoch = np.zeros(M, dtype=np.int64)
+        self.history: list[list[float]] = [[] for _ in ids]
+
+    # ---- bookkeeping
+
+    @property
+    def n_models(self) -> int:
+        return len(self.ids)
+
+    def autocast(self):
+        """bf16 autocast of the matrix products (``precision="bf16"``), else a no-op."""
+        if not self.bf16:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=torch.bfloat16)
+
+    def select(self, keep: np.ndarray) -> None:
+        """Drop finished models so that later epochs do not compute them."""
+        idx = torch.from_numpy(keep).to(self.device)
+        self.params = [p.detach()[idx].requires_grad_() for p in self.params]
+        for name in ("exp_avg", "exp_avg_sq", "best"):
+            setattr(self, name, [t[idx] for t in getattr(self, name)])
+        for name in ("cols", "x_mean", "inv_scale", "y_mean", "y_scale", "lr", "step"):
+            setattr(self, name, getattr(self, name)[idx])
+        self.fused_steps = self.fused_steps[idx]
+        if self.data["sparse"]:
+            self.colmap = self.colmap[idx]
+        self.valid_rows, self.valid_w = self.valid_rows[idx], self.valid_w[idx]
+        for name in ("ids", "gens", "train_rows", "history", "lr_list"):
+            setattr(self, name, [getattr(self, name)[k] for k in keep])
+        for name in (
+            "batch_size", "max_epochs", "valid_every", "patience", "has_valid", "best_loss",
+            "best_epoch",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name)[keep])
+        self._fused_views()
+
+    def best_state(self, m: int, arch: Sequence[int]) -> dict[str, np.ndarray]:
+        state = {}
+        L = self.n_layers
+        for k in range(L):
+            w = self.best[k][m, : arch[k], : arch[k + 1]]
+            state[f"linears.{k}.weight"] = w.T.contiguous().cpu().numpy()
+            state[f"linears.{k}.bias"] = self.best[L + k][m, : arch[k + 1]].cpu().numpy()
+        return state
+
+    # ---- forward
+
+    def _first_layer(self, rows: torch.Tensor, weight, bias, sel) -> torch.Tensor:
+        data = self.data
+        x_mean, inv_scale = _take(self.x_mean, sel), _take(self.inv_scale, sel)
+        if not data["sparse"]:
+            xb = data["X"][rows[:, :, None], _take(self.cols, sel)[:, None, :]]
+            xb = (xb - x_mean[:, None, :]) * inv_scale[:, None, :]
+            return torch.baddbmm(bias[:, None, :], xb, weight)
+        # Sparse inputs: W (x - mu) / s = W (x / s) - W (mu / s). The first term sums the rows of W
+        # picked by each sample's nonzeros (an embedding bag with the scaled values as weights),
+        # the second is one per-model bias shift; nothing of size X[rows] is ever densified.
+        M, R = rows.shape
+        D, H = weight.shape[1], weight.shape[2]
+        flat = rows.reshape(-1)
+        start = data["indptr"][flat]
+        count = data["indptr"][flat + 1] - start
+        bag = torch.repeat_interleave(torch.arange(M * R, device=self.device), count)
+        first = torch.cumsum(count, 0) - count
+        pos = torch.arange(bag.shape[0], device=self.device) - first[bag] + start[bag]
+        model = torch.div(bag, R, rounding_mode="floor")
+        local = _take(self.colmap, sel)[model, data["indices"][pos]]
+        keep = local >= 0
+        bag, local, model = bag[keep], local[keep], model[keep]
+        values = data["values"][pos][keep] * inv_scale[model, local]
+        counts = torch.bincount(bag, minlength=M * R)
+        offsets = torch.cumsum(counts, 0) - counts
+        h = F.embedding_bag(
+            model * D + local, weight.reshape(M * D, H), offsets, mode="sum",
+            per_sample_weights=values,
+        )  # fmt: skip
+        shift = torch.bmm((x_mean * inv_scale)[:, None, :], weight)[:, 0, :]
+        return h.reshape(M, R, H) + (bias - shift)[:, None, :]
+
+    def forward(self, rows: torch.Tensor, params, sel=None) -> torch.Tensor:
+        """Outputs ``(models, rows, n_out)`` of the models ``sel`` (see :func:`_take`)."""
+        params = [_take(p, sel) for p in params]
+        L = self.n_layers
+        h = self._first_layer(rows, params[0], params[L], sel)
+        for k in range(1, L):
+            h = torch.baddbmm(params[L + k][:, None, :], torch.relu(h), params[k])
+        return h
+
+    def sample_loss(self, out: torch.Tensor, rows: torch.Tensor, sel=None) -> torch.Tensor:
+        # The loss in float32 whatever the precision of the products.
+        out = out.float()
+        target = self.data["y"][rows]
+        if self.task == "regression":
+            y_mean, y_scale = _take(self.y_mean, sel), _take(self.y_scale, sel)
+            target = (target - y_mean[:, None]) / y_scale[:, None]
+            return (out[..., 0] - target) ** 2
+        M, R, C = out.shape
+        return F.cross_entropy(out.reshape(M * R, C), target.reshape(-1), reduction="none").view(
+            M, R
+        )
+
+    # ---- training
+
+    def _fused_views(self) -> None:
+        """Per-model views of the parameters and Adam moments, for the fused Adam kernel."""
+        views = []
+        for m in range(self.n_models):
+            views.append(
+                (
+                    [p.detach()[m] for p in self.params],
+                    [t[m] for t in self.exp_avg],
+                    [t[m] for t in self.exp_avg_sq],
+                    # One step counter per tensor: the kernel increments each one it is given.
+                    [self.fused_steps[m, k] for k in range(len(self.params))],
+                    float(self.lr_list[m]),
+                )
+            )
+        self.views = views
+
+    def adam_step(self, grads, n_active: int) -> None:
+        """One Adam step (as ``torch.optim.Adam``) of the first ``n_active`` models.
+
+        The other models are left untouched (moments and step count included). The fused kernel
+        is called once per model on views of the stacked tensors, which reads and writes each
+        parameter once instead of the ~7 passes of a vectorised update; the vectorised update
+        is the fallback where the kernel is unavailable.
+        """
+        if self.fused:
+            try:
+                self._fused_adam_step(grads, n_active)
+                return
+            except (RuntimeError, NotImplementedError):
+                self.fused = False
+        self._vectorised_adam_step(grads, n_active)
+
+    def _fused_adam_step(self, grads, n_active) -> None:
+        for m in range(n_active):
+            params, exp_avg, exp_avg_sq, steps, lr = self.views[m]
+            _adam_functional(
+                params, [g[m] for g in grads], exp_avg, exp_avg_sq, [], steps, fused=True,
+                amsgrad=False, beta1=_BETA1, beta2=_BETA2, lr=lr, weight_decay=0.0, eps=_EPS,
+                maximize=False,
+            )  # fmt: skip
+        self.step[:n_active] += 1
+
+    def _vectorised_adam_step(self, grads, n_active) -> None:
+        on = torch.zeros(self.n_models, device=self.device)
+        on[:n_active] = 1.0
+        self.step += on
+        t = self.step.clamp(min=1.0)
+        step_size = on * self.lr / (1.0 - _BETA1**t)
+        sqrt_bc2 = torch.sqrt(1.0 - _BETA2**t)
+        w1, w2 = on * (1.0 - _BETA1), on * (1.0 - _BETA2)
+        with torch.no_grad():
+            for p, g, m1, m2 in zip(self.params, grads, self.exp_avg, self.exp_avg_sq, strict=True):
+                shape = (-1,) + (1,) * (p.dim() - 1)
+                m1.lerp_(g, w1.view(shape))
+                m2.lerp_(g * g, w2.view(shape))
+                denom = (m2.sqrt() / sqrt_bc2.view(shape)).add_(_EPS)
+                p.addcdiv_(m1 * step_size.view(shape), denom, value=-1.0)
+        # Keep the fused kernel's counters in sync in case both paths are ever mixed.
+        self.fused_steps.copy_(self.step[:, None].expand_as(self.fused_steps))
+
+    def epoch_batches(self) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+        """Each model's own shuffled bootstrap rows for one epoch, padded to a common shape."""
+        n_steps = np.array(
+            [-(-len(r) // b) for r, b in zip(self.train_rows, self.batch_size, strict=True)],
+            dtype=np.int64,
+        )
+        S, B = int(n_steps.max()), int(self.batch_size.max())
+        rows = np.zeros((self.n_models, S, B), dtype=np.int64)
+        weights = np.zeros((self.n_models, S, B), dtype=np.float32)
+        for m, (train, b, gen) in enumerate(
+            zip(self.train_rows, self.batch_size, self.gens, strict=True)
+        ):
+            perm = torch.randperm(len(train), generator=gen).numpy()
+            n = len(train)
+            padded = np.zeros(n_steps[m] * b, dtype=np.int64)
+            padded[:n] = train[perm]
+            rows[m, : n_steps[m], :b] = padded.reshape(n_steps[m], b)
+            sizes = np.full(n_steps[m], b, dtype=np.float32)
+            sizes[-1] = n - b * (n_steps[m] - 1)
+            mask = np.arange(n_steps[m] * b).reshape(n_steps[m], b) < n
+            weights[m, : n_steps[m], :b] = mask / sizes[:, None]
+        return (
+            torch.from_numpy(rows).to(self.device),
+            torch.from_numpy(weights).to(self.device),
+            n_steps,
+        )
+
+    def train_epoch(self) -> None:
+        rows, weights, n_steps = self.epoch_batches()
+        # n_steps is non-increasing along the stack, so the models still inside their epoch at
+        # step s are the first k; the others are neither computed nor updated.
+        for s in range(rows.shape[1]):
+            k = int((n_steps > s).sum())
+            r = rows[:k, s]
+            with self.autocast():
+                out = self.forward(r, self.params, k)
+            loss = (self.sample_loss(out, r, k) * weights[:k, s]).sum()
+            grads = torch.autograd.grad(loss, self.params)
+            self.adam_step(grads, k)
+
+    @torch.inference_mode()
+    def valid_losses(self, models: np.ndarray) -> np.ndarray:
+        """Mean out-of-bag loss of the given models (positions in the stack)."""
+        sel = None if len(models) == self.n_models else torch.from_numpy(models).to(self.device)
+        rows_all, w_all = _take(self.valid_rows, sel), _take(self.valid_w, sel)
+        M, V = rows_all.shape
+        chunk = max(1, _MAX_EVAL_ELEMENTS // (M * max(self.widths)))
+        total = torch.zeros(M, dtype=torch.float64, device=self.device)
+        params = [p.detach() for p in self.params]
+        for lo in range(0, V, chunk):
+            r = rows_all[:, lo : lo + chunk]
+            with self.autocast():
+                out = self.forward(r, params, sel)
+            total += (self.sample_loss(out, r, sel) * w_all[:, lo : lo + chunk]).sum(1).double()
+        return total.cpu().numpy()
+
+
+def prepare_data(X, y, task_needs_int: bool, device: torch.device) -> dict:
+    data = {"n_features": X.shape[1], "sparse": sp.issparse(X)}
+    if data["sparse"]:
+        data["indptr"] = torch.from_numpy(X.indptr.astype(np.int64)).to(device)
+        data["indices"] = torch.from_numpy(X.indices.astype(np.int64)).to(device)
+        data["values"] = torch.from_numpy(X.data.astype(np.float32)).to(device)
+    else:
+        # joblib hands workers read-only memory maps; torch wants writable memory.
+        data["X"] = torch.from_numpy(X if X.flags.writeable else X.copy()).to(device)
+    data["y"] = torch.from_numpy(np.asarray(y, dtype=np.float32)).to(device)
+    if task_needs_int:
+        data["y_int"] = torch.from_numpy(np.asarray(y).astype(np.int64)).to(device)
+    return data
+
+
+def train_batched(
+    specs, X, y, *, device, callback, precision="fp32", group_size=GROUP_SIZE
+) -> list[TrainResult]:
+    """The batched engine; arguments as :func:`sklearn_shotgun.nets.ensemble.train_models`."""
+    scalings = [_scaling(X, y, spec) for spec in specs]
+    needs_int = any(spec.task == "classification" for spec in specs)
+    data = prepare_data(X, y, needs_int, device)
+    results: list[TrainResult | None] = [None] * len(specs)
+    n_done = 0
+    for ids in plan_groups(specs, group_size):
+        group_data = dict(data)
+        if specs[ids[0]].task == "classification":
+            group_data["y"] = data["y_int"]
+        group = _BatchedGroup(ids, specs, scalings, group_data, device, precision)
+        epoch = 0
+        while group.n_models:
+            epoch += 1
+            group.train_epoch()
+            last = epoch >= group.max_epochs
+            evaluated = group.has_valid & ((epoch % group.valid_every == 0) | last)
+            losses = np.full(group.n_models, np.nan)
+            if evaluated.any():
+                losses[evaluated] = group.valid_losses(np.flatnonzero(evaluated))
+            # Without validation rows every epoch counts as the best: the last one is kept.
+            improved = (evaluated & (losses < group.best_loss)) | ~group.has_valid
+            for m in range(group.n_models):
+                group.history[m].append(float(losses[m]))
+            idx = np.flatnonzero(improved)
+            if len(idx):
+                sel = torch.from_numpy(idx).to(device)
+                for best, p in zip(group.best, group.params, strict=True):
+                    best[sel] = p.detach()[sel]
+            group.best_loss[improved] = losses[improved]
+            group.best_epoch[improved] = epoch
+            stale = evaluated & (epoch - group.best_epoch >= group.patience)
+            done = stale | last
+            if not done.any():
+                continue
+            for m in np.flatnonzero(done):
+                i = group.ids[m]
+                results[i] = _finish_result(
+                    group.best_state(m, specs[i].architecture),
+                    scalings[i],
+                    epoch,
+                    group.best_epoch[m],
+                    group.best_loss[m] if group.has_valid[m] else np.nan,
+                    group.history[m],
+                )
+            n_done += int(done.sum())
+            if callback is not None:
+                callback(n_done)
+            group.select(np.flatnonzero(~done))
+    return results
