@@ -109,7 +109,7 @@ def main() -> None:
     baseline = result.predictions.query("model == 'baseline'")
     plot_parity(baseline["y_true"], baseline["y_pred"], ax=ax, label="best no-transfer forest")
     ax.figure.savefig(OUT / "parity.png", dpi=120, bbox_inches="tight")
-    ax = plot_transfer_table(model.transfer_table_)
+    ax = plot_transfer_table(model.transfer_table_, units="J/(kg K)")
     ax.figure.savefig(OUT / "sources.png", dpi=120, bbox_inches="tight")
     print(f"5. plots: {OUT / 'parity.png'}, {OUT / 'sources.png'}")
 

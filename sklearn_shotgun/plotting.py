@@ -8,6 +8,7 @@ returns the Axes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,21 @@ __all__ = ["plot_evaluation", "plot_hidden_features", "plot_parity", "plot_trans
 _DIAGONAL_GID = "sklearn_shotgun-parity-diagonal"
 #: Substrings of metric names where lower is better.
 _ERROR_WORDS = ("mae", "mse", "rmse", "max_ae", "error", "loss")
+#: How metric names read on an axis or in a legend.
+_METRIC_NAMES = {
+    "mae": "MAE",
+    "rmse": "RMSE",
+    "mse": "MSE",
+    "max_ae": "max AE",
+    "r2": "R²",
+    "pearson": "Pearson r",
+    "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
+    "f1": "F1",
+}
+#: Metrics in the target's units (the others are ratios or counts).
+_IN_UNITS = ("mae", "rmse", "max_ae")
+_NO_TRANSFER = "no transfer"
 
 
 def _pyplot() -> Any:
@@ -30,15 +46,47 @@ def _pyplot() -> Any:
     return plt
 
 
-def _axes(ax: Any, figsize: tuple[float, float] | None = None) -> Any:
+def _axes(ax: Any, figsize: tuple[float, float] | None = None, layout: str | None = None) -> Any:
     if ax is not None:
         return ax
-    _, ax = _pyplot().subplots(figsize=figsize)
+    _, ax = _pyplot().subplots(figsize=figsize, layout=layout)
     return ax
 
 
 def _with_units(name: str, units: str) -> str:
     return f"{name} [{units}]" if units else name
+
+
+def _metric_label(metric: str, units: str = "") -> str:
+    """``"MAE [J/(kg K)]"``, ``"R²"``: a metric's display name, with units where it has them."""
+    name = _METRIC_NAMES.get(metric, metric.replace("_", " "))
+    if metric in _IN_UNITS:
+        return _with_units(name, units)
+    if metric == "mse" and units:
+        return f"{name} [({units})²]"
+    return name
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits, trailing zeros kept ("121", "0.930").
+
+    Every number in a legend goes through here, so that the values of several curves read
+    with the same precision (not "285" beside "286.7").
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return f"{0:.{digits - 1}f}"
+    magnitude = math.floor(math.log10(abs(value)))
+    if not -3 <= magnitude < 6:
+        return f"{value:.{digits - 1}e}"
+    decimals = digits - 1 - magnitude
+    rounded = round(value, decimals)
+    if rounded and math.floor(math.log10(abs(rounded))) > magnitude:  # 999.6 -> 1000
+        decimals -= 1
+        rounded = round(value, decimals)
+    return f"{rounded:.{max(decimals, 0)}f}"
 
 
 def _lower_is_better(metric: str) -> bool:
@@ -70,9 +118,11 @@ def plot_parity(
     ax : matplotlib Axes, optional
         Where to draw; a new figure if None.
     label : str, optional
-        Name of the series; the legend entry is ``"{label}: MAE = ..., R² = ..."``.
+        Name of the series; the legend entry is ``"{label}: MAE = ..., R² = ..."``, both
+        to three significant digits (the same for every series).
     units : str, default=""
-        Units of the target, added to the axis labels.
+        Units of the target, added to the axis labels. An overlay (a later call on the
+        same ``ax``) without ``units`` keeps the labels of the first call.
     **scatter_kwargs
         Passed to :meth:`matplotlib.axes.Axes.scatter` (``s``, ``alpha``, ``color`` ...).
 
@@ -86,7 +136,7 @@ def plot_parity(
     >>> matplotlib.use("Agg")
     >>> ax = plot_parity([1.0, 2.0, 3.0], [1.1, 1.9, 3.3], label="transfer", units="J/(kg K)")
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
-    ['transfer: MAE = 0.1667, R² = 0.945', 'y = x']
+    ['transfer: MAE = 0.167, R² = 0.945', 'y = x']
     """
     from sklearn.metrics import mean_absolute_error, r2_score
 
@@ -105,7 +155,7 @@ def plot_parity(
     ax = _axes(ax, figsize=(5, 5))
     mae = mean_absolute_error(y_true, y_pred)
     r2 = r2_score(y_true, y_pred) if len(y_true) > 1 else float("nan")
-    stats = f"MAE = {mae:.4g}, R² = {r2:.3g}"
+    stats = f"MAE = {_fmt(mae)}, R² = {_fmt(r2)}"
     kwargs = {"s": 20, "alpha": 0.7, "edgecolors": "none"}
     kwargs.update(scatter_kwargs)
     ax.scatter(y_true, y_pred, label=f"{label}: {stats}" if label else stats, **kwargs)
@@ -132,7 +182,12 @@ def plot_parity(
     if units or not ax.get_xlabel():  # an overlay without units keeps the first call's
         ax.set_xlabel(_with_units("true", units))
         ax.set_ylabel(_with_units("predicted", units))
-    ax.legend(loc="upper left", fontsize="small")
+    # The models first, the y = x line last, whatever the order of the calls.
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(handles)), key=lambda i: handles[i].get_gid() == _DIAGONAL_GID)
+    ax.legend(
+        [handles[i] for i in order], [labels[i] for i in order], loc="upper left", fontsize="small"
+    )
     return ax
 
 
@@ -153,31 +208,41 @@ def plot_transfer_table(
     ax: Any = None,
     errorbars: bool = True,
     highlight_best: bool = True,
+    units: str = "",
 ) -> Any:
     """Source error against target error: one point per (source, layer) candidate.
 
     Shows whether sources that learned their own property well also transfer well, and how
-    far the selected candidate stands out from the rest of the pool.
+    far the best candidate stands out from the rest of the pool. The no-transfer candidates
+    (forests on the target's own descriptors) have no source: they are horizontal lines.
+    The legend sits outside the axes, on the right, so that it covers no point nor error
+    bar (save with ``bbox_inches="tight"`` when drawing on your own ``ax``).
 
     Parameters
     ----------
     transfer_table : pandas.DataFrame
         ``ShotgunTransferRegressor.transfer_table_`` (or any frame with the columns named by
         ``x`` and ``y``). Candidates without a value in ``x`` or ``y`` (e.g. screened out
-        before the search) are left out.
+        before the search) are left out; the legend says how many candidates were searched
+        out of how many.
     x : str, optional
         Column on the x axis; default the first of ``source_r2``, ``source_mae``,
-        ``source_rmse``, ``source_accuracy`` present.
+        ``source_rmse``, ``source_accuracy`` present. The source metrics of a library are
+        measured on each network's out-of-bag rows, and the label says so.
     y : str, optional
         Column on the y axis; default the first of ``cv_mae_mean``, ``cv_rmse_mean``,
         ``cv_accuracy_mean``, ``cv_score_mean`` present. Its ``*_std`` column, if any, gives
         the error bars.
     ax : matplotlib Axes, optional
     errorbars : bool, default=True
-        Draw ± one standard deviation of the target CV score.
+        Draw ± one standard deviation of the target CV score over the inner folds.
     highlight_best : bool, default=True
-        Mark the selected candidate (``rank == 1``; without a ``rank`` column the lowest
-        error, or highest score, in ``y``) with a star and name it in the legend.
+        Mark the top candidate (``rank == 1``; without a ``rank`` column the lowest error,
+        or highest score, in ``y``) with a star, named with its score in the legend. A
+        transfer estimator with ``ensemble > 1`` predicts with the top candidates together.
+    units : str, default=""
+        Units of the target, added to the y label when ``y`` is an error in those units
+        (MAE, RMSE, max AE).
 
     Returns
     -------
@@ -191,9 +256,11 @@ def plot_transfer_table(
     >>> table = pd.DataFrame({"source": ["a", "b", "c"], "layer": [-1, -1, -1],
     ...                       "source_r2": [0.9, 0.5, 0.7], "cv_mae_mean": [10.0, 14.0, 12.0],
     ...                       "cv_mae_std": [1.0, 2.0, 1.5], "rank": [1, 3, 2]})
-    >>> ax = plot_transfer_table(table)
+    >>> ax = plot_transfer_table(table, units="K")
     >>> ax.get_xlabel(), ax.get_ylabel()
-    ('source r2 (out-of-bag)', 'target CV mae (mean)')
+    ('source R² (out-of-bag)', 'target MAE [K], inner CV mean ± std')
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['candidates searched: 3 of 3 (3 sources)', 'rank 1: a, layer -1 (10.0)']
     """
     import pandas as pd
 
@@ -215,20 +282,22 @@ def plot_transfer_table(
     table = transfer_table.copy()
     table[x] = pd.to_numeric(table[x], errors="coerce")
     table[y] = pd.to_numeric(table[y], errors="coerce")
-    # The no-transfer candidates have no source: they are drawn as horizontal lines.
-    fallback = (
-        table[(table["source"] == "no transfer") & np.isfinite(table[y])]
-        if "source" in table.columns
-        else table.iloc[:0]
-    )
-    table = table[np.isfinite(table[x]) & np.isfinite(table[y])]
+    if "source" in table.columns:
+        is_fallback = (table["source"] == _NO_TRANSFER).to_numpy()
+    else:
+        is_fallback = np.zeros(len(table), dtype=bool)
+    fallback = table[is_fallback & np.isfinite(table[y])]
+    candidates = table[~is_fallback]
+    n_searched = int(np.isfinite(candidates[y]).sum())
+    table = candidates[np.isfinite(candidates[x]) & np.isfinite(candidates[y])]
     if table.empty and fallback.empty:
         raise ValueError(f"no candidate has finite values in both {x!r} and {y!r}")
-    ax = _axes(ax, figsize=(6, 4.5))
+    ax = _axes(ax, figsize=(9, 4.5), layout="constrained")
     styles = iter(["--", ":", "-."] * len(fallback))
     for row in fallback.itertuples():
-        chosen = " (selected)" if getattr(row, "rank", None) == 1 else ""
-        label = f"no transfer: {getattr(row, 'descriptor', '')} {getattr(row, y):.3g}{chosen}"
+        top = " (rank 1)" if getattr(row, "rank", None) == 1 else ""
+        descriptor = getattr(row, "descriptor", "")
+        label = f"no transfer, {descriptor}: {_fmt(getattr(row, y))}{top}"
         ax.axhline(getattr(row, y), color="tab:green", linestyle=next(styles), label=label)
 
     best_pos = None
@@ -254,14 +323,13 @@ def plot_transfer_table(
             elinewidth=0.8,
             zorder=1,
         )
-    ax.scatter(
-        table.loc[others, x],
-        table.loc[others, y],
-        s=22,
-        alpha=0.8,
-        zorder=2,
-        label=f"candidates ({len(table)})",
-    )
+    # How many candidates the plot stands for: the screen may leave most of them out.
+    count = f"candidates searched: {n_searched} of {len(candidates)}"
+    if "source" in candidates.columns:
+        count += f" ({candidates['source'].nunique()} sources)"
+    if len(table) < n_searched:
+        count += f", {n_searched - len(table)} without {x} not shown"
+    ax.scatter(table.loc[others, x], table.loc[others, y], s=22, alpha=0.8, zorder=2, label=count)
     if best_pos is not None:
         best = table.iloc[best_pos]
         name = str(best["source"]) if "source" in table.columns else str(table.index[best_pos])
@@ -276,16 +344,33 @@ def plot_transfer_table(
             edgecolors="black",
             linewidths=0.6,
             zorder=3,
-            label=f"selected: {name}",
+            label=f"rank 1: {name} ({_fmt(best[y])})",
         )
-    xlabel = x.replace("source_", "source ").replace("_", " ")
-    ax.set_xlabel(f"{xlabel} (out-of-bag)" if x.startswith("source_") else xlabel)
-    if y.startswith("cv_") and y.endswith("_mean"):
-        ax.set_ylabel(f"target CV {y[3:-5]} (mean)")
-    else:
-        ax.set_ylabel(y.replace("_", " "))
-    ax.legend(fontsize="small")
+    ax.set_xlabel(_column_label(x, units="", source=True))
+    ax.set_ylabel(_column_label(y, units=units, source=False))
+    # The candidates first, then the no-transfer lines.
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(handles)), key=lambda i: labels[i].startswith(_NO_TRANSFER))
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+        fontsize="small",
+    )
     return ax
+
+
+def _column_label(column: str, units: str, source: bool) -> str:
+    """Axis label of a transfer-table column: ``source_r2``, ``cv_mae_mean`` ..."""
+    if source and column.startswith("source_"):
+        metric = column[len("source_") :]
+        where = "out-of-bag" if metric not in _IN_UNITS else "out-of-bag, each source's units"
+        return f"source {_metric_label(metric)} ({where})"
+    if column.startswith("cv_") and column.endswith("_mean"):
+        return f"target {_metric_label(column[3:-5], units)}, inner CV mean ± std"
+    return column.replace("_", " ")
 
 
 # --------------------------------------------------------------------------- hidden features
@@ -323,7 +408,7 @@ def plot_hidden_features(
     -------
     matplotlib.axes.Axes
         The heatmap is ``ax.images[0]``; a colorbar is added to the figure. The title gives
-        the number of inactive (all-zero) features among all ``n_features``.
+        the number of inactive features (zero on every sample) among all ``n_features``.
 
     Examples
     --------
@@ -371,7 +456,8 @@ def plot_hidden_features(
         ax.set_yticklabels([str(s) for s in sample_labels], fontsize="x-small")
     subset = f", {len(keep)} most variable shown" if len(keep) < n_total else ""
     ax.set_title(
-        f"{H.shape[0]} samples x {n_total} features ({inactive} inactive{subset})",
+        f"{H.shape[0]} samples × {n_total} hidden features "
+        f"({inactive} inactive: zero on every sample{subset})",
         fontsize="medium",
     )
     return ax
@@ -380,7 +466,7 @@ def plot_hidden_features(
 # --------------------------------------------------------------------------- evaluation
 
 
-def plot_evaluation(evaluation: Any, metric: str = "mae", ax: Any = None) -> Any:
+def plot_evaluation(evaluation: Any, metric: str = "mae", ax: Any = None, units: str = "") -> Any:
     """Per-fold scores of transfer, baseline and control from a nested evaluation.
 
     Each outer fold is one point per model; the points of one fold are joined by a thin
@@ -394,6 +480,9 @@ def plot_evaluation(evaluation: Any, metric: str = "mae", ax: Any = None) -> Any
     metric : str, default="mae"
         One of ``evaluation.metrics``.
     ax : matplotlib Axes, optional
+    units : str, default=""
+        Units of the target, added to the axis label when ``metric`` is an error in those
+        units (MAE, RMSE, max AE).
 
     Returns
     -------
@@ -412,9 +501,11 @@ def plot_evaluation(evaluation: Any, metric: str = "mae", ax: Any = None) -> Any
     >>> X = rng.normal(size=(30, 2))
     >>> result = evaluate_transfer(Ridge(), X, X[:, 0], cv=3, baseline=DummyRegressor(),
     ...                            random_state=0)
-    >>> ax = plot_evaluation(result, metric="rmse")
+    >>> ax = plot_evaluation(result, metric="rmse", units="eV")
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['transfer', 'baseline']
+    >>> ax.get_ylabel()
+    'RMSE [eV] (lower is better)'
     """
     folds = getattr(evaluation, "folds", None)
     if folds is None or not hasattr(evaluation, "models"):
@@ -447,6 +538,9 @@ def plot_evaluation(evaluation: Any, metric: str = "mae", ax: Any = None) -> Any
     ax.set_xticklabels(models)
     ax.set_xlim(-0.5, len(models) - 0.5)
     direction = "lower is better" if _lower_is_better(metric) else "higher is better"
-    ax.set_ylabel(f"{metric} ({direction})")
-    ax.set_title(f"{metric} on {len(table)} outer folds (nested CV)", fontsize="medium")
+    ax.set_ylabel(f"{_metric_label(metric, units)} ({direction})")
+    ax.set_title(
+        f"{_metric_label(metric)} per outer fold ({len(table)} folds, nested CV); bar: mean",
+        fontsize="medium",
+    )
     return ax

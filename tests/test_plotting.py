@@ -6,6 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -15,6 +17,7 @@ from sklearn.metrics import mean_absolute_error, r2_score
 
 from sklearn_shotgun.evaluation import evaluate_transfer
 from sklearn_shotgun.plotting import (
+    _fmt,
     plot_evaluation,
     plot_hidden_features,
     plot_parity,
@@ -80,7 +83,11 @@ def test_parity_plot(evaluation, tmp_path):
     mae = mean_absolute_error(transfer["y_true"], transfer["y_pred"])
     r2 = r2_score(transfer["y_true"], transfer["y_pred"])
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert f"transfer: MAE = {mae:.4g}, R² = {r2:.3g}" in texts
+    (entry,) = [t for t in texts if t.startswith("transfer: ")]
+    match = re.fullmatch(r"transfer: MAE = (\d+), R² = (0\.\d{3})", entry)
+    assert match, entry  # three significant digits each (MAE in the hundreds here)
+    assert float(match[1]) == pytest.approx(mae, abs=0.5)
+    assert float(match[2]) == pytest.approx(r2, abs=5e-4)
     assert ax.get_xlabel() == "true [J/(kg K)]"
     assert ax.get_ylabel() == "predicted [J/(kg K)]"
 
@@ -92,8 +99,39 @@ def test_parity_plot(evaluation, tmp_path):
     lo, hi = ax.get_xlim()
     both = pd.concat([transfer, baseline])[["y_true", "y_pred"]]
     assert lo < both.min().min() and hi > both.max().max()
-    assert len(ax.get_legend().get_texts()) == 3
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(texts) == 3
+    assert texts[0].startswith("transfer: ") and texts[1].startswith("baseline: ")
+    assert texts[2] == "y = x"  # the models first, whatever the order of the calls
     _saved_png(ax, tmp_path / "parity.png")
+
+
+def test_parity_legend_precision_is_the_same_for_every_curve():
+    # The issue's example: "MAE = 285" beside "286.7".
+    ax = plot_parity([0.0, 1000.0], [285.0, 1285.0], label="a")
+    plot_parity([0.0, 1000.0], [286.7, 1286.7], ax=ax, label="b")
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["a: MAE = 285, R² = 0.675", "b: MAE = 287, R² = 0.671", "y = x"]
+    ax = plot_parity([0.0, 1.0], [0.1, 1.1], label="c")
+    assert ax.get_legend().get_texts()[0].get_text() == "c: MAE = 0.100, R² = 0.960"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (285.0, "285"),
+        (286.7, "287"),
+        (0.1, "0.100"),
+        (1234.5, "1230"),
+        (999.6, "1000"),
+        (-0.05, "-0.0500"),
+        (0.0, "0.00"),
+        (1e-5, "1.00e-05"),
+        (float("nan"), "nan"),
+    ],
+)
+def test_three_significant_digits(value, text):
+    assert _fmt(value) == text
 
 
 def test_parity_errors():
@@ -125,12 +163,41 @@ def test_transfer_table_scatter(fitted, qm9_pool, tmp_path):
     np.testing.assert_allclose(
         all_points[np.lexsort(all_points.T)], expected[np.lexsort(expected.T)]
     )
-    assert ax.get_xlabel() == "source r2 (out-of-bag)"
-    assert ax.get_ylabel() == "target CV mae (mean)"
+    assert ax.get_xlabel() == "source R² (out-of-bag)"
+    assert ax.get_ylabel() == "target MAE, inner CV mean ± std"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert f"selected: {fitted.best_source_}, layer {fitted.best_layer_}" in labels
-    assert len(ax.collections) == 3  # error bars, candidates, selected
+    assert labels == [
+        f"candidates searched: {n_candidates} of {n_candidates} ({len(qm9_pool)} sources)",
+        f"rank 1: {fitted.best_source_}, layer {fitted.best_layer_} ({_fmt(top['cv_mae_mean'])})",
+    ]
+    assert len(ax.collections) == 3  # error bars, candidates, rank 1
     _saved_png(ax, tmp_path / "table.png")
+    ax = plot_transfer_table(table, units="J/(kg K)")
+    assert ax.get_ylabel() == "target MAE [J/(kg K)], inner CV mean ± std"
+    assert ax.get_xlabel() == "source R² (out-of-bag)"  # a ratio: no units
+
+
+def _display_box(artists, ax):
+    """Bounding box, in pixels, of the data drawn by ``artists`` (points, error bars)."""
+    corners = np.vstack([ax.transData.transform(a) for a in artists])
+    return corners.min(axis=0), corners.max(axis=0)
+
+
+def test_transfer_table_legend_covers_no_data(fitted, tmp_path):
+    table = fitted.transfer_table_
+    ax = plot_transfer_table(table, units="J/(kg K)")
+    figure = ax.figure
+    figure.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    # The points and the ends of the error bars, in display coordinates.
+    x, y, std = (table[c].to_numpy() for c in ("source_r2", "cv_mae_mean", "cv_mae_std"))
+    lo, hi = _display_box([np.c_[x, y - std], np.c_[x, y + std]], ax)
+    assert legend.x0 > hi[0] or legend.x1 < lo[0] or legend.y0 > hi[1] or legend.y1 < lo[1]
+    # Outside the axes altogether, and still inside the figure (nothing clipped on save).
+    axes_box = ax.get_window_extent()
+    assert legend.x0 >= axes_box.x1
+    assert legend.x1 <= figure.bbox.x1 and legend.y0 >= figure.bbox.y0
+    _saved_png(ax, tmp_path / "legend.png")
 
 
 def test_transfer_table_draws_no_transfer_as_lines(qm9_pool, polymers, tmp_path):
@@ -145,11 +212,17 @@ def test_transfer_table_draws_no_transfer_as_lines(qm9_pool, polymers, tmp_path)
         sorted(fallback["cv_mae_mean"])
     )
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {label.split(":")[0] for label in labels if label.startswith("no transfer")} == {
+        f"no transfer, {d}" for d in fallback["descriptor"]
+    }
     if model.best_source_ == "no transfer":
-        assert sum(label.endswith("(selected)") for label in labels) == 1
-        assert not any(label.startswith("selected:") for label in labels)
+        assert sum(label.endswith("(rank 1)") for label in labels) == 1
+        assert not any(label.startswith("rank 1:") for label in labels)
     else:
-        assert any(label.startswith(f"selected: {model.best_source_}") for label in labels)
+        assert any(label.startswith(f"rank 1: {model.best_source_}") for label in labels)
+    # The no-transfer lines are not counted as candidates.
+    n_sources = len(table) - len(fallback)
+    assert f"candidates searched: {n_sources} of {n_sources} ({n_sources} sources)" in labels
     _saved_png(ax, tmp_path / "lines.png")
 
 
@@ -172,6 +245,21 @@ def test_transfer_table_options(fitted):
     screened.loc[screened.index[-2:], "cv_mae_mean"] = np.nan
     ax = plot_transfer_table(screened, errorbars=False)
     assert sum(len(c.get_offsets()) for c in ax.collections) == len(table) - 2
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    n_sources = table["source"].nunique()
+    assert labels[0] == (
+        f"candidates searched: {len(table) - 2} of {len(table)} ({n_sources} sources)"
+    )
+    # A searched candidate without a source metric is counted, and said to be missing.
+    no_metric = table.copy()
+    no_metric.loc[no_metric.index[-1], "source_r2"] = np.nan
+    ax = plot_transfer_table(no_metric, errorbars=False)
+    assert ax.get_legend().get_texts()[0].get_text() == (
+        f"candidates searched: {len(table)} of {len(table)} ({n_sources} sources), "
+        "1 without source_r2 not shown"
+    )
+    ax = plot_transfer_table(table, x="source_mae", errorbars=False)
+    assert ax.get_xlabel() == "source MAE (out-of-bag, each source's units)"
 
 
 def test_transfer_table_errors(fitted):
@@ -194,7 +282,9 @@ def test_hidden_features_heatmap(qm9_pool, polymers, tmp_path):
     image = ax.images[0]
     np.testing.assert_allclose(image.get_array(), H)
     inactive = int(np.all(H == 0, axis=0).sum())
-    assert f"58 samples x {H.shape[1]} features ({inactive} inactive)" == ax.get_title()
+    assert ax.get_title() == (
+        f"58 samples × {H.shape[1]} hidden features ({inactive} inactive: zero on every sample)"
+    )
     assert len(ax.figure.axes) == 2  # the heatmap and its colorbar
     _saved_png(ax, tmp_path / "hidden.png")
 
@@ -234,10 +324,13 @@ def test_plot_evaluation(evaluation, tmp_path):
         np.testing.assert_allclose(offsets[:, 0], i)
         np.testing.assert_allclose(offsets[:, 1], expected.sort_values("fold")["value"])
     assert len(ax.get_lines()) == 4  # one paired line per outer fold
-    assert ax.get_ylabel() == "mae (lower is better)"
+    assert ax.get_ylabel() == "MAE (lower is better)"
     _saved_png(ax, tmp_path / "evaluation.png")
-    ax = plot_evaluation(evaluation, metric="r2")
-    assert ax.get_ylabel() == "r2 (higher is better)"
+    ax = plot_evaluation(evaluation, metric="mae", units="J/(kg K)")
+    assert ax.get_ylabel() == "MAE [J/(kg K)] (lower is better)"
+    assert ax.get_title() == "MAE per outer fold (4 folds, nested CV); bar: mean"
+    ax = plot_evaluation(evaluation, metric="r2", units="J/(kg K)")
+    assert ax.get_ylabel() == "R² (higher is better)"  # a ratio: no units
     with pytest.raises(ValueError, match="metric 'accuracy' was not computed"):
         plot_evaluation(evaluation, metric="accuracy")
     with pytest.raises(TypeError, match="TransferEvaluation"):
