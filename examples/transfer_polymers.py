@@ -32,6 +32,7 @@ from sklearn_shotgun import ModelLibrary, ShotgunTransferRegressor, evaluate_tra
 from sklearn_shotgun.datasets import load_radonpy
 
 TARGETS = {"Cp": 58, "thermal_conductivity": 19}
+UNITS = {"Cp": "J/(kg K)", "thermal_conductivity": "W/(m K)"}
 
 
 def variants(library: ModelLibrary, inner_cv: int) -> dict[str, ShotgunTransferRegressor]:
@@ -91,7 +92,7 @@ def main() -> None:
                 if first and repeat == 0:
                     from sklearn_shotgun.plotting import plot_evaluation
 
-                    ax = plot_evaluation(result, metric="mae")
+                    ax = plot_evaluation(result, metric="mae", units=UNITS[target])
                     ax.set_title(f"{target}, {n_rows} polymers, repeat 0")
                     args.out.mkdir(parents=True, exist_ok=True)
                     ax.figure.savefig(args.out / f"transfer_{target}.png", dpi=120)
