@@ -229,7 +229,7 @@ def build_library(
     with one torch thread (``OMP_NUM_THREADS=1``). With torch's default of one thread per
     core the same machine was about seven times slower: on a busy machine, small networks
     train faster on one thread per process. A finished library is cached for reuse under
-    :func:`library_cache_dir`.
+    ``sklearn_shotgun.library.build.library_cache_dir``.
 
     Examples
     --------
