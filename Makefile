@@ -34,7 +34,8 @@ test: lint
 # example gallery, whose examples run during the build (offline, on ../shared/data when it
 # exists). -E re-reads every page, so warnings of unchanged pages are reported again;
 # gallery examples are re-run only when they change. Warnings and broken references fail it.
+# One torch thread: the examples' small networks train faster so on a busy machine.
 docs: $(VENV)/.installed
-	$(if $(SHARED_DATA),SKLEARN_SHOTGUN_DATA=$(SHARED_DATA)) MPLBACKEND=Agg \
+	$(if $(SHARED_DATA),SKLEARN_SHOTGUN_DATA=$(SHARED_DATA)) MPLBACKEND=Agg OMP_NUM_THREADS=1 \
 		$(PY) -m sphinx -E -W --keep-going -n -b html docs docs/_build/html
 	@echo "Documentation: $(CURDIR)/docs/_build/html/index.html"
