@@ -447,10 +447,10 @@ def check_featurizer(spec: Mapping[str, Any] | None) -> None:
     """Re-create the featurizer of a ``{"class", "params"}`` spec and validate its parameters.
 
     The featurizer's own validation decides what is acceptable: ``_check_params()`` (the
-    package's featurizers; what ``fit`` runs) and scikit-learn's ``_validate_params()`` when the
-    class declares ``_parameter_constraints``. A parameter out of range (e.g. an ``n_bits`` that
-    would allocate gigabytes per row) is then refused when the library is loaded, not when a
-    model first featurizes.
+    package's featurizers; what ``fit`` runs), else scikit-learn's ``_validate_params()`` when
+    the class declares ``_parameter_constraints``; a class with neither is not checked. A
+    parameter out of range (e.g. an ``n_bits`` that would allocate gigabytes per row) is then
+    refused when the library is loaded, not when a model first featurizes.
 
     Raises
     ------
@@ -471,7 +471,7 @@ def check_featurizer(spec: Mapping[str, Any] | None) -> None:
         check = getattr(featurizer, "_check_params", None)
         if callable(check):
             check()
-        if getattr(cls, "_parameter_constraints", None) and hasattr(featurizer, "_validate_params"):
+        elif getattr(cls, "_parameter_constraints", None) and hasattr(cls, "_validate_params"):
             featurizer._validate_params()
     except (TypeError, ValueError, OverflowError) as exc:
         reason = str(exc) if len(str(exc)) <= 300 else str(exc)[:297] + "..."

@@ -395,3 +395,46 @@ def test_activation_names_match_the_network():
     from sklearn_shotgun.nets.pyramid import _ACTIVATIONS
 
     assert list(ACTIVATIONS) == sorted(_ACTIVATIONS)
+
+
+def test_registered_featurizer_is_checked_by_its_parameter_constraints(tmp_path):
+    """A third-party featurizer without _check_params is validated by scikit-learn's
+    _parameter_constraints when the library is read."""
+    from numbers import Integral
+    from typing import ClassVar
+
+    from sklearn.base import BaseEstimator, TransformerMixin
+    from sklearn.utils._param_validation import Interval
+
+    from sklearn_shotgun.library import register_featurizer
+    from sklearn_shotgun.library import source_model as sm_module
+
+    class WidthFeaturizer(TransformerMixin, BaseEstimator):
+        _parameter_constraints: ClassVar[dict] = {
+            "width": [Interval(Integral, 1, 1000, closed="both")]
+        }
+
+        def __init__(self, width=10):
+            self.width = width
+
+    register_featurizer(WidthFeaturizer)
+    try:
+        model = LIBRARY["reg-0"]
+        entry = model.to_entry()
+        entry["featurizer"] = {"class": "WidthFeaturizer", "params": {"width": 64}}
+        entry.pop("entry_sha256")
+        tensors = model.tensors()
+        ok = SourceModel.from_entry(entry, tensors)
+        ModelLibrary([ok]).save(tmp_path / "lib")
+        assert ModelLibrary.load(tmp_path / "lib")["reg-0"].make_featurizer().width == 64
+
+        def huge(meta):
+            entry = entry_of(meta, "reg-0")
+            entry["featurizer"]["params"]["width"] = 10**9
+            _forge(entry)
+
+        rewrite(tmp_path / "lib", huge)
+        with pytest.raises(LibraryFormatError, match=r"field 'featurizer.params'.*width"):
+            ModelLibrary.load(tmp_path / "lib")
+    finally:
+        sm_module._REGISTERED_FEATURIZERS.pop("WidthFeaturizer", None)
