@@ -439,9 +439,13 @@ class CompositionFeaturizer(BaseFeaturizer):
         descriptor of inorganic compounds.
     errors : {"raise", "nan"}, default="raise"
         Invalid input (an unparsable formula or SMILES, an unknown element symbol, an element
-        missing from the table such as Am with the default table, an empty composition, a
-        zero or negative amount, None/NaN/empty strings): raise a ``ValueError`` naming the
-        row and the value, or return NaN rows with one warning listing them.
+        missing from the table such as Am with the default table, an empty composition, an
+        amount that is not a number in (0, 1e9], None/NaN/empty strings, any other type, a
+        row whose mean, sum, var, max or min overflows with a user table of huge values):
+        raise a ``ValueError`` naming the row and the value, or return NaN rows with one
+        :class:`~sklearn_shotgun.featurizers.InvalidInputWarning` listing them. SMILES are
+        parsed as strictly as by :class:`FingerprintFeaturizer` (no inner blanks, printable
+        ASCII only); formulas allow ASCII digits and blanks only.
     n_jobs : int, default=None
         Number of joblib workers over chunks of rows; the result is identical for every
         value. Parsing is the costly part; the statistics take well under a microsecond
@@ -643,31 +647,41 @@ class CompositionFeaturizer(BaseFeaturizer):
         bad_rows = set(np.flatnonzero(np.diff(matrix.indptr) == 0).tolist())
         ok = (matrix.data > 0) & (matrix.data <= MAX_AMOUNT)  # False for NaN
         bad_rows.update(row_of[~ok].tolist())
+        good = np.ones(matrix.shape[0], dtype=bool)
+        good[sorted(bad_rows)] = False
+        stats = _expand_stats(self.stats)
+        table = self.element_table_.to_numpy()
+        out = np.full((matrix.shape[0], self.n_features_out_), np.nan)
+        if good.any():
+            with np.errstate(over="ignore"):  # overflowing rows are rejected below
+                out[good] = _features(matrix[good], table, stats)
+        overflow: list[tuple[int, Any, str]] = []
+        _reject_overflow(
+            out,
+            {"table": table, "stats": stats, "input": "", "errors": "nan"},
+            [None] * len(out),
+            0,
+            overflow,
+        )
+        bad_rows.update(r for r, _, _ in overflow)
         bad = []
         for r in sorted(bad_rows):
             row = matrix[r]
             value = {symbols[j]: float(v) for j, v in zip(row.indices, row.data, strict=True)}
-            reason = (
-                "no element"
-                if not value
-                else f"amounts must be positive and at most {MAX_AMOUNT:g}"
-            )
+            if not value:
+                reason = "no element"
+            elif good[r]:
+                reason = "a statistic overflows float64 with these amounts and the table's values"
+            else:
+                reason = f"amounts must be positive and at most {MAX_AMOUNT:g}"
             bad.append((int(r), value, reason))
         if bad and self.errors == "raise":
             row, value, reason = bad[0]
             raise ValueError(f"Invalid amounts at row {row}: {value!r} ({reason}).")
         if bad:
-            rows = [b[0] for b in bad]
-            keep = np.ones(matrix.shape[0], dtype=bool)
-            keep[rows] = False
-            out = np.full((matrix.shape[0], self.n_features_out_), np.nan)
-            if keep.any():
-                out[keep] = _features(
-                    matrix[keep], self.element_table_.to_numpy(), _expand_stats(self.stats)
-                )
+            out[[b[0] for b in bad]] = np.nan
             self._warn(bad)
-            return out
-        return _features(matrix, self.element_table_.to_numpy(), _expand_stats(self.stats))
+        return out
 
     def _warn(self, bad: list[tuple[int, Any, str]]) -> None:
         listing = ", ".join(f"{r} ({v!r}: {why})" for r, v, why in bad)

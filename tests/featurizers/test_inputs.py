@@ -122,6 +122,14 @@ class TestCompositionFormulaInput:
         assert "overflows" in messages[0]
         with pytest.raises(ValueError, match=r"row 0: 'FeO' .*overflows"):
             CompositionFeaturizer(element_table=table).fit_transform(["FeO"])
+        # The same rows through the amount matrix.
+        fitted = CompositionFeaturizer(element_table=table).fit(["O"])
+        amounts = fitted.amount_matrix(["FeO", "O2"])
+        with pytest.raises(ValueError, match=r"row 0: .*overflows"):
+            fitted.transform_amounts(amounts)
+        with pytest.warns(InvalidInputWarning, match=r"rows 0 .*overflows"):
+            Y = cf.fit(["O"]).transform_amounts(amounts)
+        np.testing.assert_array_equal(Y, X)
 
 
 class TestFormulaCharacters:
