@@ -313,6 +313,10 @@ class ShotgunPretrainer(DocLinkMixin, BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        for name in ("property", "units", "material", "dataset"):
+            # Checked before training: every source model (and library.json) needs strings.
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} must be a string, got {getattr(self, name)!r}.")
         _as_range(self.n_hidden_layers, "n_hidden_layers", int)
         _as_range(self.last_width, "last_width", int)
         _as_range(self.max_epochs, "max_epochs", int)
@@ -403,14 +407,19 @@ class ShotgunPretrainer(DocLinkMixin, BaseEstimator):
         n_rows = D.shape[0]
         if sp.issparse(D):
             nonzero = np.diff(D.tocsc().indptr)
-            sq = np.asarray(D.multiply(D).mean(axis=0)).ravel()
-            mean = np.asarray(D.mean(axis=0)).ravel()
-            var = sq - mean**2
+            D64 = D.astype(np.float64)
+            mean = np.asarray(D64.mean(axis=0)).ravel()
+            var = np.asarray(D64.multiply(D64).mean(axis=0)).ravel() - mean**2
         else:
             nonzero = np.count_nonzero(D, axis=0)
-            var = D.var(axis=0)
+            mean = D.mean(axis=0, dtype=np.float64)
+            var = D.var(axis=0, dtype=np.float64)
         dense_enough = (n_rows - nonzero) <= self.max_sparsity * n_rows
-        return np.flatnonzero(dense_enough & (var > 1e-12 * np.maximum(1.0, np.abs(var).max())))
+        # Constant columns are judged against their own magnitude: a threshold relative to
+        # the largest variance of all columns dropped every small-scale column (118 of the
+        # 290 composition features, electronegativities among them, beside sound velocities).
+        varies = var > 1e-12 * mean**2
+        return np.flatnonzero(dense_enough & varies & (var > 0))
 
     def _draw_specs(self, n_rows: int, n_outputs: int) -> tuple[list[ModelSpec], list[int]]:
         """Every model's spec and seed, a pure function of random_state and the data shape."""

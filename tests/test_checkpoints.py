@@ -159,3 +159,16 @@ def test_checkpoint_files_follow_the_umask(data, tmp_path, umask):
     for path in [ckpt, *ckpt.rglob("*")]:
         full = 0o777 if path.is_dir() else 0o666
         assert stat.S_IMODE(path.stat().st_mode) == full & ~umask, path
+
+
+@pytest.mark.parametrize("name", ["property", "units", "material", "dataset"])
+def test_metadata_that_cannot_be_saved_is_refused_before_training(data, name, monkeypatch):
+    """Library entries need string metadata: a None is refused before any network trains."""
+    import sklearn_shotgun.pretrain as pretrain_module
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before checking the parameters")
+
+    monkeypatch.setattr(pretrain_module, "_train_chunk", no_training)
+    with pytest.raises(ValueError, match=f"{name} must be a string, got None"):
+        _pretrainer(**{name: None}).fit(*data)
