@@ -26,6 +26,7 @@ from ._base import (
     coerce_items,
     invalid,
     is_missing,
+    short_repr,
 )
 from ._formula import ELEMENT_SYMBOLS, MAX_AMOUNT, FormulaError, parse_formula
 from ._smiles import parse_smiles
@@ -684,7 +685,7 @@ class CompositionFeaturizer(BaseFeaturizer):
         return out
 
     def _warn(self, bad: list[tuple[int, Any, str]]) -> None:
-        listing = ", ".join(f"{r} ({v!r}: {why})" for r, v, why in bad)
+        listing = ", ".join(f"{r} ({short_repr(v)}: {why})" for r, v, why in bad)
         warnings.warn(
             f"{len(bad)} invalid {self._items_name}: rows {listing}.",
             InvalidInputWarning,

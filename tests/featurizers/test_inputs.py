@@ -213,3 +213,29 @@ class TestFrozenNetParameters:
         for layer in (-1, 0, np.int64(0), "last", "all", [0, -1]):
             H = FrozenNetFeaturizer(source, layer=layer, precomputed=True).fit_transform(X)
             assert H.shape[0] == 4 and np.isfinite(H).all()
+
+
+class _BadRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+def test_an_object_whose_repr_fails_is_still_reported():
+    # The 10,000-input fuzzing run of the code before issue 10 crashed with RuntimeError
+    # here: the error message itself called repr().
+    from sklearn_shotgun import DescriptorFeaturizer, FingerprintFeaturizer
+
+    for est, seed in [
+        (FingerprintFeaturizer(), "CC"),
+        (DescriptorFeaturizer(descriptors=["MolWt"]), "CC"),
+        (CompositionFeaturizer(), "NaCl"),
+        (CompositionFeaturizer(input="smiles"), "CC"),
+    ]:
+        with pytest.raises(ValueError, match="row 1: <_BadRepr object, repr failed"):
+            est.fit([seed, _BadRepr()])
+        with pytest.raises(ValueError, match="row 1: <_BadRepr object, repr failed"):
+            est.fit([seed]).transform([seed, _BadRepr()])
+        X, messages = _nan_rows(est.set_params(errors="nan"), [seed, _BadRepr()])
+        assert np.isnan(X[1]).all() and "repr failed" in messages[0]
+    with pytest.warns(InvalidInputWarning, match="repr failed"):
+        CompositionFeaturizer(errors="nan").fit(["NaCl"]).amount_matrix(["NaCl", _BadRepr()])
