@@ -540,6 +540,9 @@ class ShotgunPretrainer(DocLinkMixin, BaseEstimator):
         else:
             digest.update(np.ascontiguousarray(D).tobytes())
         digest.update(np.ascontiguousarray(y).tobytes())
+        # The columns the networks may draw: a change in how they are chosen (another
+        # version) must not mix old and new chunks.
+        digest.update(np.ascontiguousarray(self.descriptor_columns_, dtype=np.int64).tobytes())
         params = self.get_params(deep=False)
         # Network i does not depend on n_models (i-th child seed): a pool can be grown.
         for name in ("n_jobs", "verbose", "checkpoint_dir", "n_models"):
