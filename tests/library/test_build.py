@@ -218,3 +218,25 @@ def test_recipe_layout_in_the_docstring_is_a_valid_recipe(tmp_path):
         16,
     )
     assert source.pretrainer_params() == {"max_epochs": (30, 60)}
+
+
+def test_progress_advances_per_network_not_per_chunk(qm9_frame):
+    """Networks of one chunk that stop at different epochs are reported as they stop."""
+    from sklearn_shotgun import FingerprintFeaturizer, ShotgunPretrainer
+
+    frame = qm9_frame.iloc[:300]
+    calls = []
+    pretrainer = ShotgunPretrainer(
+        FingerprintFeaturizer(counts=True, n_bits=256),
+        n_models=4,
+        chunk_size=4,
+        n_hidden_layers=(3, 3),
+        max_first_width=16,
+        max_epochs=(2, 12),
+        early_stopping=None,  # each network trains for exactly its drawn epoch budget
+        random_state=0,
+        verbose=0,
+    ).fit(frame["SMILES"].tolist(), frame["Heatcapacity_Cv_cal_mol_K"], callback=calls.append)
+    budgets = [m.training["max_epochs"] for m in pretrainer.library_]
+    assert sum(calls) == 4
+    assert len(calls) == len(set(budgets)) > 1
