@@ -110,3 +110,25 @@ def test_set_output_pandas(cases):
         frame = est.transform(X[:5])
         assert isinstance(frame, pd.DataFrame)
         assert list(frame.columns) == list(est.get_feature_names_out())
+
+
+def test_fit_transform_reads_a_generator_once(cases):
+    for featurizer, X in cases:
+        expected = _dense(clone(featurizer).fit_transform(X))
+        np.testing.assert_array_equal(_dense(clone(featurizer).fit_transform(iter(X))), expected)
+        np.testing.assert_array_equal(
+            _dense(clone(featurizer).fit(X[:3]).transform(x for x in X)), expected
+        )
+
+
+def test_a_bool_is_not_accepted_for_a_number(cases):
+    for featurizer, X in cases:
+        numeric = [
+            name
+            for name, value in featurizer.get_params().items()
+            if isinstance(value, int) and not isinstance(value, bool)
+        ]
+        for name in [*numeric, "n_jobs"]:
+            est = clone(featurizer).set_params(**{name: True})
+            with pytest.raises(ValueError, match=name):
+                est.fit(X[:2])
