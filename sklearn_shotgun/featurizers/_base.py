@@ -332,7 +332,7 @@ class BaseFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_features_out_)
+        ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_features_out)
         """
         if isinstance(X, Iterator):  # fit would exhaust it and leave transform nothing
             X = list(X)
