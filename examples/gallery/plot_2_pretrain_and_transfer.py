@@ -86,5 +86,5 @@ print("stacking weights of the 5 best:", model.ensemble_weights_.round(2))
 # next example gives the number to report.
 from sklearn_shotgun.plotting import plot_transfer_table
 
-ax = plot_transfer_table(model.transfer_table_)
+ax = plot_transfer_table(model.transfer_table_, units="J/(kg K)")
 ax.set_title("QM9 Cv sources transferred to polymer Cp")

@@ -69,7 +69,7 @@ print(result.summary.xs("mean", axis=1, level=1).round(3).to_string())
 # outer test fold, a bar marks each model's mean.
 from sklearn_shotgun.plotting import plot_evaluation, plot_parity
 
-ax = plot_evaluation(result, metric="mae")
+ax = plot_evaluation(result, metric="mae", units="J/(kg K)")
 ax.set_title("Nested 3-fold CV, polymer Cp (58 rows)")
 
 # %%
