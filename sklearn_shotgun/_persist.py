@@ -338,6 +338,10 @@ def save_transfer(
             f"{type(estimator).__name__}."
         )
     check_is_fitted(estimator, "estimators_")
+    try:
+        json.dumps(metadata or {}, allow_nan=False)
+    except (TypeError, ValueError):
+        raise ValueError(f"metadata must hold JSON values only, got {metadata!r}.") from None
     path = Path(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         if not overwrite:

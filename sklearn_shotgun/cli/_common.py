@@ -27,10 +27,10 @@ FEATURIZERS = (*FINGERPRINTS, "rdkit2d", "composition")
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows each option's default, except where there is none to show (None, "", a flag)."""
+    """Shows each option's default, except where there is none to show (None, "", [], a flag)."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
-        if action.default in (None, "") or isinstance(action.default, bool):
+        if action.default in (None, "", []) or isinstance(action.default, bool):
             return action.help or ""
         return super()._get_help_string(action)
 

@@ -42,7 +42,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         default="raise",
         help="an invalid input stops the command (raise) or gives a row of NaN (nan)",
     )
-    p.add_argument("--n-jobs", type=int, default=None, help="joblib workers (-1: all cores)")
+    p.add_argument(
+        "--n-jobs", type=int, default=None, help="joblib workers (default: one; -1: all cores)"
+    )
     add_featurizer(p)
     p.set_defaults(handler=run_featurize)
     return p

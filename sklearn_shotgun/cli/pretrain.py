@@ -123,7 +123,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         default=None,
         help="save finished chunks here; a rerun trains only the missing ones",
     )
-    run.add_argument("--n-jobs", type=int, default=None, help="joblib workers (-1: all cores)")
+    run.add_argument(
+        "--n-jobs", type=int, default=None, help="joblib workers (default: one; -1: all cores)"
+    )
     run.add_argument("--random-state", type=int, default=0, help="seed of the whole pool")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     meta = p.add_argument_group("metadata stored with every network")

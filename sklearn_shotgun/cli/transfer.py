@@ -58,7 +58,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         action="store_true",
         help="print the nested-CV score against the no-transfer baseline instead",
     )
-    p.add_argument("--n-jobs", type=int, default=None, help="joblib workers (-1: all cores)")
+    p.add_argument(
+        "--n-jobs", type=int, default=None, help="joblib workers (default: one; -1: all cores)"
+    )
     p.add_argument("--random-state", type=int, default=0, help="seed of the heads")
     p.set_defaults(handler=run_transfer)
     return p
