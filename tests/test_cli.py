@@ -18,6 +18,9 @@ from sklearn_shotgun import FingerprintFeaturizer, ModelLibrary, ShotgunTransfer
 from sklearn_shotgun.cli import build_parser
 from sklearn_shotgun.cli._common import FINGERPRINTS
 
+# One xdist worker builds the module-scoped pool and saved model once (make test: -n 2).
+pytestmark = pytest.mark.xdist_group("cli")
+
 SCRIPT = Path(sys.executable).with_name("sklearn-shotgun")
 CV = "Heatcapacity_Cv_cal_mol_K"
 

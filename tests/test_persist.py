@@ -17,6 +17,9 @@ from sklearn_shotgun import (
 )
 from sklearn_shotgun._persist import load_transfer, save_transfer
 
+# One xdist worker builds the module-scoped pool and saved model once (make test: -n 2).
+pytestmark = pytest.mark.xdist_group("persist")
+
 
 @pytest.fixture(scope="module")
 def pool_dir(qm9_frame, tmp_path_factory):
