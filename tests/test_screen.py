@@ -51,3 +51,23 @@ def test_padding_with_zero_columns_changes_nothing(features):
     F = feats[0][:, feats[0].std(0) > 0]
     padded = np.hstack([F, np.zeros((len(y), 7))])
     np.testing.assert_allclose(ridge_loo_screen([F], y), ridge_loo_screen([padded], y))
+
+
+def test_threads_give_the_same_scores(features):
+    feats, y = features
+    rng = np.random.default_rng(0)
+    # More candidates than one batched pass holds, of different widths.
+    F = feats[0]
+    many = [F[:, rng.permutation(F.shape[1])[: 8 + i % 23]] for i in range(75)]
+    one = ridge_loo_screen(many, y, n_jobs=1)
+    np.testing.assert_array_equal(one, ridge_loo_screen(many, y, n_jobs=2))
+    groups = np.arange(len(y)) % 5
+    np.testing.assert_array_equal(
+        ridge_loo_screen(many, y, groups=groups, n_jobs=1),
+        ridge_loo_screen(many, y, groups=groups, n_jobs=2),
+    )
+    # Chunking changes nothing but the batching: each candidate scored on its own agrees.
+    width = max(F.shape[1] for F in many)
+    for i in (0, 40, 74):
+        padded = np.hstack([many[i], np.zeros((len(y), width - many[i].shape[1]))])
+        assert one[i] == pytest.approx(ridge_loo_screen([padded], y)[0], rel=1e-9)
