@@ -1,19 +1,34 @@
-"""Speed of pretraining a pool of pyramid networks: batched engine vs one-by-one skorch engine.
+"""Speed of pretraining a pool of pyramid networks, against the machine's limits and skorch.
 
-QM9 heat capacity (Cv) from 2048-bit binary Morgan fingerprints (radius 2), the paper's NN setup 1
-ranges (at most 500 input columns per model drawn from the non-sparse columns, first hidden layer
-<= 400 units, last hidden layer 10 to 30 units, 3 or 4 hidden layers), and ShotgunPretrainer's
-defaults otherwise (batch size 128, bootstrap samples of 50-100 % of the rows, per-model learning
-rates drawn log-uniformly in [3e-4, 3e-3]); out-of-bag validation every epoch and a fixed number
-of epochs (no early stopping), so both engines do the same work.
+Pool: QM9 heat capacity (Cv) from 2048-bit Morgan (radius 2) and 2048-bit atom-pair *count*
+fingerprints (``FingerprintFeaturizer(kind=["morgan", "atom_pair"], counts=True)``), the columns
+set in at least 1 % of the molecules (``max_sparsity=0.99``: about 500; Morgan bits alone give
+only ~230 on QM9's small molecules), 250-500 input columns per network,
+and ShotgunPretrainer's defaults otherwise (3-6 hidden layers, first width <= 400, last width
+10-30, batch size 128, bootstrap samples of 50-100 % of the rows, learning rates log-uniform in
+[3e-4, 3e-3]). Every epoch is followed by the out-of-bag evaluation and there is no early
+stopping, so all engines do the same work.
 
-The engines are timed in alternating trials and the fastest trial of each counts, so that other
-jobs on a shared machine distort the ratio as little as possible. Prints model-epochs per second
-of both engines and their ratio, the batched engine's achieved FLOP/s against this machine's dense
-float32 matmul FLOP/s, and the projected wall time of a 1,000-model pool on 20,000 rows x 100
-epochs.
+For each row count (5,000 and 20,000), in alternating trials (best of ``--repeats``):
 
-Run: ``python benchmarks/bench_pretrain.py [--n-models 32 --n-rows 20000 --epochs 1]``.
+* the batched engine in float32 with groups of <= 8 similar networks (the default), with whole
+  depth classes in one group (as before, for the padding), and in bfloat16 autocast;
+* the skorch engine on the first ``--n-skorch`` networks;
+* a dense float32 matmul micro-benchmark (GFLOP/s) and a memory-copy micro-benchmark (GB/s).
+
+A work model counts what the pool really needs per epoch: FLOPs of the sparse first layer
+(2 per nonzero input and first-layer unit, forward and weight gradient; no input gradient), of
+the dense layers (6 per weight and training row: forward, input and weight gradient), of the
+out-of-bag forward pass; and bytes of the Adam step (read parameter, gradient and two moments,
+write three: 28 B per parameter per step, plus 4 B to write the gradient). The floor is
+``FLOPs / matmul rate`` and ``bytes / bandwidth``, taken as their maximum (perfect overlap) and
+their sum (none); the achieved fraction is floor time / measured time. The padding factor is
+executed / needed FLOPs of the grouped stacks. The quality check trains a few networks for
+``--quality-epochs`` epochs with each engine and compares their out-of-bag RMSE.
+
+Run: ``python benchmarks/bench_pretrain.py`` (a few minutes) or ``--quick`` (under a minute).
+The machine may be shared: absolute rates are noisy, ratios from the same run less so; the load
+average is printed before and after.
 """
 
 from __future__ import annotations
@@ -24,51 +39,90 @@ import time
 from itertools import pairwise
 from pathlib import Path
 
+# First: importing the package sets OMP_WAIT_POLICY before torch starts OpenMP.
+import sklearn_shotgun  # noqa: F401
+
+# isort: split
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
-from rdkit import Chem, RDLogger
-from rdkit.Chem import rdFingerprintGenerator
 
-from sklearn_shotgun.nets.ensemble import ModelSpec, train_models
+from sklearn_shotgun import FingerprintFeaturizer
+from sklearn_shotgun.nets._batched import group_widths, plan_groups
+from sklearn_shotgun.nets.ensemble import ModelSpec, predict_state_dict, train_models
 from sklearn_shotgun.nets.pyramid import sample_architecture
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "qm9_qm9pack" / "qm9.csv.gz"
+CV = "Heatcapacity_Cv_cal_mol_K"
 
 
 def load_qm9(n_rows: int, path: Path) -> tuple[sp.csr_matrix, np.ndarray]:
-    """First ``n_rows`` molecules of QM9: binary Morgan bits (CSR) and Cv."""
-    df = pd.read_csv(path, usecols=["SMILES", "Heatcapacity_Cv_cal_mol_K"], nrows=n_rows)
-    RDLogger.DisableLog("rdApp.*")
-    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
-    fps = [gen.GetFingerprintAsNumPy(Chem.MolFromSmiles(s)) for s in df["SMILES"]]
-    X = sp.csr_matrix(np.stack(fps).astype(np.float32))
-    return X, df["Heatcapacity_Cv_cal_mol_K"].to_numpy(dtype=np.float64)
+    """First ``n_rows`` molecules of QM9: Morgan and atom-pair count fingerprints (CSR), Cv."""
+    df = pd.read_csv(path, usecols=["SMILES", CV], nrows=n_rows)
+    featurizer = FingerprintFeaturizer(kind=["morgan", "atom_pair"], counts=True, sparse=True)
+    X = sp.csr_matrix(featurizer.fit_transform(df["SMILES"].tolist()), dtype=np.float32)
+    return X, df[CV].to_numpy(dtype=np.float64)
 
 
-def make_specs(n_models, X, epochs, batch_size, lr_range, seed) -> list[ModelSpec]:
-    """Random pool members in the paper's setup-1 ranges."""
+def make_specs(n_models, X, epochs, seed, max_sparsity=0.99) -> list[ModelSpec]:
+    """Random pool members drawn like ShotgunPretrainer's defaults, with 250-500 inputs."""
     rng = np.random.default_rng(seed)
-    freq = np.asarray((X > 0).mean(axis=0)).ravel()
-    # "Non-sparse" columns: set in at least 0.5 % of the molecules (about 500 of 2048 bits).
-    candidates = np.flatnonzero(freq >= 0.005)
     n = X.shape[0]
+    nonzero = np.diff(X.tocsc().indptr)
+    candidates = np.flatnonzero((n - nonzero) <= max_sparsity * n)
     specs = []
     for _ in range(n_models):
         d = int(rng.integers(min(250, len(candidates)), min(500, len(candidates)) + 1))
         cols = np.sort(rng.choice(candidates, d, replace=False))
-        arch = sample_architecture(rng, d, n_hidden_layers=(3, 4), max_first_width=400)
+        arch = sample_architecture(rng, d)
         train = rng.integers(0, n, int(rng.integers(n // 2, n + 1)))
         valid = np.setdiff1d(np.arange(n), train)
-        rate = float(np.exp(rng.uniform(np.log(lr_range[0]), np.log(lr_range[1]))))
+        rate = float(np.exp(rng.uniform(np.log(3e-4), np.log(3e-3))))
         seed_m = int(rng.integers(2**31))
-        specs.append(ModelSpec(arch, cols, train, valid, rate, epochs, batch_size, None, seed_m))
+        specs.append(ModelSpec(arch, cols, train, valid, rate, epochs, 128, None, seed_m))
     return specs
 
 
-def matmul_flops(n: int = 2048, repeat: int = 10) -> float:
-    """Best-of-3 dense float32 ``torch.mm`` throughput of this machine."""
+# --------------------------------------------------------------------------- work model
+
+
+def work_model(specs, X, group_size) -> dict[str, float]:
+    """FLOPs needed and executed and Adam bytes, per epoch of every network together."""
+    row_nnz = {}
+    needed = executed = adam_bytes = 0.0
+    for ids in plan_groups(specs, group_size):
+        widths = group_widths(specs, ids)
+        v_max = max(len(specs[i].valid_rows) for i in ids)
+        for i in ids:
+            s = specs[i]
+            key = tuple(s.columns)
+            if key not in row_nnz:
+                row_nnz[key] = np.diff(X[:, s.columns].indptr)
+            nnz = row_nnz[key]
+            T, V = len(s.train_rows), len(s.valid_rows)
+            nnz_t, nnz_v = float(nnz[s.train_rows].sum()), float(nnz[s.valid_rows].sum())
+            arch = s.architecture
+            dense = sum(a * b for a, b in pairwise(arch[1:]))
+            dense_pad = sum(a * b for a, b in pairwise(widths[1:]))
+            needed += 4 * nnz_t * arch[1] + 6 * T * dense + 2 * nnz_v * arch[1] + 2 * V * dense
+            steps = -(-T // s.batch_size)
+            # Padded rows of the last batch and of the out-of-bag stack are computed too (the
+            # padding OOB rows repeat row 0).
+            nnz_vpad = nnz_v + (v_max - V) * float(nnz[0])
+            executed += (
+                4 * nnz_t * widths[1]
+                + 6 * steps * s.batch_size * dense_pad
+                + 2 * nnz_vpad * widths[1]
+                + 2 * v_max * dense_pad
+            )
+            params = sum((a + 1) * b for a, b in pairwise(arch))
+            adam_bytes += 32.0 * params * steps
+    return {"needed": needed, "executed": executed, "bytes": adam_bytes}
+
+
+def matmul_rate(n: int = 1024, repeat: int = 10) -> float:
+    """Best-of-3 dense float32 ``torch.mm`` FLOP/s."""
     a, b = torch.randn(n, n), torch.randn(n, n)
     torch.mm(a, b)
     best = np.inf
@@ -80,10 +134,18 @@ def matmul_flops(n: int = 2048, repeat: int = 10) -> float:
     return 2 * n**3 * repeat / best
 
 
-def timed(specs, X, y, engine, device) -> float:
-    t0 = time.perf_counter()
-    train_models(specs, X, y, engine=engine, device=device)
-    return time.perf_counter() - t0
+def bandwidth(n_bytes: int = 2**28, repeat: int = 3) -> float:
+    """Best-of-3 memory bandwidth of a large float32 copy (read + write), bytes/s."""
+    a = torch.ones(n_bytes // 4)
+    b = torch.empty_like(a)
+    b.copy_(a)
+    best = np.inf
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(repeat):
+            b.copy_(a)
+        best = min(best, time.perf_counter() - t0)
+    return 2 * n_bytes * repeat / best
 
 
 def load_average() -> str:
@@ -93,68 +155,154 @@ def load_average() -> str:
         return "n/a"
 
 
+# --------------------------------------------------------------------------- runs
+
+
+def run_rows(n_rows, args) -> None:
+    X, y = load_qm9(n_rows, args.data)
+    specs = make_specs(args.n_models, X, args.epochs, args.seed)
+    d_in = [s.architecture[0] for s in specs]
+    depth = [len(s.architecture) - 2 for s in specs]
+    print(
+        f"\n== {n_rows} rows: {len(specs)} networks, {X.shape[1]} bits, inputs "
+        f"{min(d_in)}-{max(d_in)}, hidden layers {min(depth)}-{max(depth)}, e.g. "
+        f"{specs[0].architecture}"
+    )
+    whole = len(specs)  # one group per depth class: the padding of the former engine
+    configs = {
+        "batched fp32": dict(engine="batched"),
+        "batched fp32 ungrouped": dict(engine="batched", group_size=whole),
+        "batched bf16": dict(engine="batched", precision="bf16"),
+    }
+    k = min(args.n_skorch, len(specs))
+    times: dict[str, list[float]] = {name: [] for name in [*configs, "skorch", "mm", "copy"]}
+    losses: dict[str, np.ndarray] = {}
+    for _ in range(args.repeats):
+        for name, kwargs in configs.items():
+            t0 = time.perf_counter()
+            res = train_models(specs, X, y, device=args.device, **kwargs)
+            times[name].append(time.perf_counter() - t0)
+            losses[name] = np.array([r.history[-1] for r in res])
+        t0 = time.perf_counter()
+        res = train_models(specs[:k], X, y, engine="skorch", device=args.device)
+        times["skorch"].append(time.perf_counter() - t0)
+        losses["skorch"] = np.array([r.history[-1] for r in res])
+        times["mm"].append(matmul_rate())
+        times["copy"].append(bandwidth())
+    flops, bw = max(times.pop("mm")), max(times.pop("copy"))
+    best = {name: min(ts) for name, ts in times.items()}
+    print(
+        "trial times (s): "
+        + "; ".join(f"{n} " + ", ".join(f"{t:.2f}" for t in ts) for n, ts in times.items())
+    )
+    print(f"machine: {flops / 1e9:.1f} GFLOP/s float32 matmul, {bw / 1e9:.1f} GB/s memory copy")
+
+    work = {g: work_model(specs, X, g) for g in (8, whole)}
+    e = args.epochs
+    need, byts = work[8]["needed"] * e, work[8]["bytes"] * e
+    print(
+        f"work model, per {e} epoch(s) of all {len(specs)} networks: {need / 1e9:.1f} GFLOP "
+        f"needed, {byts / 1e9:.2f} GB of Adam traffic; executed {work[8]['executed'] * e / 1e9:.1f}"
+        f" GFLOP in groups of <= 8 (padding factor {work[8]['executed'] / need * e:.2f}), "
+        f"{work[whole]['executed'] * e / 1e9:.1f} GFLOP ungrouped "
+        f"(padding factor {work[whole]['executed'] / need * e:.2f})"
+    )
+    t_flops, t_bytes = need / flops, byts / bw
+    floor_max, floor_sum = max(t_flops, t_bytes), t_flops + t_bytes
+    print(
+        f"floor: {t_flops:.2f} s of matmul + {t_bytes:.2f} s of memory traffic = "
+        f"{len(specs) * e / floor_max:.1f} (overlapped) to {len(specs) * e / floor_sum:.1f} "
+        "model-epochs/s"
+    )
+    rate_skorch = k * e / best["skorch"]
+    for name in [*configs, "skorch"]:
+        n_models = k if name == "skorch" else len(specs)
+        rate = n_models * e / best[name]
+        line = f"{name:24s}: {rate:7.2f} model-epochs/s ({best[name]:.2f} s)"
+        if name != "skorch":
+            line += (
+                f", {rate / rate_skorch:5.2f}x skorch, {floor_max / best[name]:6.1%} of the "
+                f"overlapped floor ({floor_sum / best[name]:6.1%} of the summed one), "
+                f"{need / best[name] / 1e9:.1f} GFLOP/s needed work"
+            )
+        print(line)
+    ratio = best["batched fp32 ungrouped"] / best["batched fp32"]
+    bf16 = best["batched fp32"] / best["batched bf16"]
+    print(f"groups of <= 8 vs ungrouped: {ratio:.2f}x; bf16 vs fp32: {bf16:.2f}x")
+    diff = np.abs(losses["batched bf16"] - losses["batched fp32"])
+    mean = {name: np.nanmean(v) for name, v in losses.items()}
+    print(
+        f"last out-of-bag loss (standardised MSE), mean over networks: "
+        f"fp32 {mean['batched fp32']:.4f}, bf16 {mean['batched bf16']:.4f}"
+        f" (largest change {np.nanmax(diff):.2e}), ungrouped "
+        f"{mean['batched fp32 ungrouped']:.4f}; skorch {mean['skorch']:.4f}"
+        f" vs batched fp32 {np.nanmean(losses['batched fp32'][:k]):.4f} on the same {k} networks"
+    )
+
+
+def oob_rmse(result, spec, X, y) -> float:
+    Xv = X[spec.valid_rows][:, spec.columns].toarray()
+    raw = predict_state_dict(result.state_dict, (Xv - result.x_mean) / result.x_scale)
+    pred = raw[:, 0] * result.y_scale + result.y_mean
+    return float(np.sqrt(np.mean((pred - y[spec.valid_rows]) ** 2)))
+
+
+def quality(args) -> None:
+    """Out-of-bag RMSE of networks trained to convergence by each engine and precision."""
+    X, y = load_qm9(args.quality_rows, args.data)
+    specs = make_specs(args.quality_models, X, args.quality_epochs, args.seed + 1)
+    for s in specs:
+        s.patience = 10
+    rmse = {}
+    for name, kwargs in {
+        "batched fp32": {},
+        "batched bf16": {"precision": "bf16"},
+        "batched fp32, OOB every 5 epochs": {"valid_every": 5},
+        "skorch": {"engine": "skorch"},
+    }.items():
+        every = kwargs.pop("valid_every", 1)
+        run = [ModelSpec(**{**vars(s), "valid_every": every}) for s in specs]
+        t0 = time.perf_counter()
+        res = train_models(run, X, y, device=args.device, **kwargs)
+        elapsed = time.perf_counter() - t0
+        rmse[name] = np.array([oob_rmse(r, s, X, y) for r, s in zip(res, run, strict=True)])
+        epochs = sum(r.epochs_run for r in res)
+        print(
+            f"{name:34s}: out-of-bag RMSE {rmse[name].mean():.4f} cal/(mol K) "
+            f"(max change vs batched fp32 {np.abs(rmse[name] - rmse['batched fp32']).max():.4f}), "
+            f"{epochs} epochs in {elapsed:.1f} s"
+        )
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5,000 rows, fewer networks")
+    parser.add_argument("--rows", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--n-models", type=int, default=32)
-    parser.add_argument("--n-skorch", type=int, default=4, help="models trained by skorch")
-    parser.add_argument("--n-rows", type=int, default=20000)
+    parser.add_argument("--n-skorch", type=int, default=4, help="networks trained by skorch")
     parser.add_argument("--epochs", type=int, default=1, help="epochs per trial")
-    parser.add_argument("--repeats", type=int, default=3, help="alternating trials per engine")
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, nargs=2, default=(3e-4, 3e-3), help="log-uniform")
+    parser.add_argument("--repeats", type=int, default=3, help="alternating trials")
+    parser.add_argument("--quality-rows", type=int, default=5000)
+    parser.add_argument("--quality-models", type=int, default=8)
+    parser.add_argument("--quality-epochs", type=int, default=30)
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--dense", action="store_true", help="feed X dense instead of CSR")
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-
-    t0 = time.perf_counter()
-    X, y = load_qm9(args.n_rows, args.data)
-    specs = make_specs(args.n_models, X, args.epochs, args.batch_size, args.lr, args.seed)
+    if args.quick:
+        args.rows, args.n_models, args.n_skorch, args.repeats = [5000], 16, 2, 2
+        args.quality_rows, args.quality_models, args.quality_epochs = 2000, 4, 10
     print(
-        f"QM9 Cv: {X.shape[0]} rows x {X.shape[1]} bits (density {X.nnz / np.prod(X.shape):.3f}), "
-        f"featurised in {time.perf_counter() - t0:.1f} s; torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads, device {args.device}, load average {load_average()}"
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, "
+        f"CPU capability {torch.backends.cpu.get_cpu_capability()}, device {args.device}, "
+        f"{os.cpu_count()} cores, load average {load_average()}"
     )
-    d_in = [s.architecture[0] for s in specs]
-    print(
-        f"{len(specs)} models, d_in {min(d_in)}-{max(d_in)}, batch {args.batch_size}, "
-        f"{args.epochs} epoch(s) per trial, {'dense' if args.dense else 'CSR'} X, "
-        f"e.g. {specs[0].architecture}"
-    )
-    Xin = X.toarray() if args.dense else X
-
-    k = min(args.n_skorch, len(specs))
-    times: dict[str, list[float]] = {"batched": [], "skorch": []}
-    for _ in range(args.repeats):
-        times["batched"].append(timed(specs, Xin, y, "batched", args.device))
-        times["skorch"].append(timed(specs[:k], Xin, y, "skorch", args.device))
-    trials = "; ".join(f"{name} " + ", ".join(f"{t:.1f}" for t in ts) for name, ts in times.items())
-    print(f"trial times (s): {trials}; load average {load_average()}")
-    t_batched, t_skorch = min(times["batched"]), min(times["skorch"])
-    rate_batched = len(specs) * args.epochs / t_batched
-    rate_skorch = k * args.epochs / t_skorch
-
-    # Forward + backward of the dense layers: 6 FLOPs per parameter and training row per epoch
-    # (the sparse first layer actually needs far fewer, so this is the dense-equivalent rate).
-    params = np.array([sum((a + 1) * b for a, b in pairwise(s.architecture)) for s in specs])
-    rows = np.array([len(s.train_rows) for s in specs])
-    achieved = 6.0 * float((params * rows).sum()) * args.epochs / t_batched
-    peak = matmul_flops()
-    print(
-        f"batched engine : {rate_batched:8.2f} model-epochs/s "
-        f"({t_batched:.1f} s, {len(specs)} models)"
-    )
-    print(f"skorch engine  : {rate_skorch:8.2f} model-epochs/s ({t_skorch:.1f} s, {k} models)")
-    print(f"speed-up       : {rate_batched / rate_skorch:8.2f} x")
-    print(
-        f"batched FLOP/s : {achieved / 1e9:.1f} GFLOP/s = {achieved / peak:.1%} of dense float32 "
-        f"matmul ({peak / 1e9:.1f} GFLOP/s, 2048x2048 torch.mm)"
-    )
-    scale = 20000 / X.shape[0]
-    for name, rate in (("batched", rate_batched), ("skorch", rate_skorch)):
-        hours = 1000 * 100 * scale / rate / 3600
-        print(f"projected 1,000 models x 20,000 rows x 100 epochs, {name:7s}: {hours:8.1f} h")
+    for n_rows in args.rows:
+        run_rows(n_rows, args)
+    print(f"\n== out-of-bag quality, {args.quality_rows} rows, early stopping (patience 10)")
+    quality(args)
+    print(f"\nload average at the end: {load_average()}")
 
 
 if __name__ == "__main__":

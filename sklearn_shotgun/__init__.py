@@ -1,9 +1,15 @@
 """Shotgun transfer learning for materials and molecules, as scikit-learn estimators."""
 
 import importlib as _importlib
+import os as _os
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 __version__ = "0.1.0.dev0"
+
+# OpenMP threads that spin while waiting made two torch threads 5-45x slower than one on a machine
+# whose cores were busy with other work. The runtime reads this once, when torch loads it, so it
+# is set here, before any submodule imports torch; a value set by the user is kept.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # Public names are imported on first use (PEP 562): `import sklearn_shotgun` stays fast, and a
 # fingerprint pipeline never loads torch or pymatgen. Name -> submodule that defines it.

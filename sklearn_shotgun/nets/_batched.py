@@ -83,6 +83,59 @@ def _take(tensor: torch.Tensor, sel: int | torch.Tensor | None) -> torch.Tensor:
     return tensor if sel is None else tensor[sel]
 
 
+def _stack_columns(X: sp.csr_matrix, columns, inv_scale: np.ndarray):
+    """CSR of the models' column blocks stacked vertically, with scaled values.
+
+    Block ``m`` holds ``X[:, columns[m]] * inv_scale[m]`` with local column indices, so that a
+    training step gathers each sample's nonzeros for each model directly, without mapping global
+    columns to local ones or dropping columns a model does not use; ``(indptr, indices,
+    values)`` as int64, int64 and float32 tensors. The extra memory is the nonzeros of each
+    model's columns (12 bytes each).
+    """
+    indptr, indices, values, nnz = [np.zeros(1, dtype=np.int64)], [], [], 0
+    for m, cols in enumerate(columns):
+        block = X[:, np.asarray(cols, dtype=np.int64)].tocsr()
+        block.sort_indices()
+        indptr.append(block.indptr[1:].astype(np.int64) + nnz)
+        indices.append(block.indices.astype(np.int64))
+        values.append(block.data.astype(np.float32) * inv_scale[m, block.indices])
+        nnz += block.nnz
+    return tuple(torch.from_numpy(np.concatenate(parts)) for parts in (indptr, indices, values))
+
+
+class _SparseRows(torch.autograd.Function):
+    """``embedding_bag(idx, weight, offsets, mode="sum", per_sample_weights=values)``.
+
+    The weight gradient is computed as another embedding bag over the transposed structure (one
+    bag per weight row, gathering the output gradients of the samples that use it), which writes
+    every row once. Autograd's own backward zero-fills a dense gradient of the whole padded
+    first layer on every step and then accumulates into it.
+    """
+
+    @staticmethod
+    def forward(ctx, weight, idx, offsets, values, bag):
+        ctx.save_for_backward(idx, values, bag)
+        ctx.n_weight_rows = weight.shape[0]
+        return F.embedding_bag(idx, weight, offsets, mode="sum", per_sample_weights=values)
+
+    @staticmethod
+    def backward(ctx, grad):
+        idx, values, bag = ctx.saved_tensors
+        order = torch.argsort(idx, stable=True)
+        counts = torch.bincount(idx, minlength=ctx.n_weight_rows)
+        offsets = torch.cumsum(counts, 0) - counts
+        grad_weight = F.embedding_bag(
+            bag[order], grad.contiguous(), offsets, mode="sum", per_sample_weights=values[order]
+        )
+        return grad_weight, None, None, None, None
+
+
+def _sparse_rows(weight, idx, offsets, values, bag) -> torch.Tensor:
+    if torch.is_grad_enabled() and weight.requires_grad:
+        return _SparseRows.apply(weight, idx, offsets, values, bag)
+    return F.embedding_bag(idx, weight, offsets, mode="sum", per_sample_weights=values)
+
+
 class _BatchedGroup:
     """Models of equal depth stacked into zero-padded tensors and trained together.
 
@@ -136,10 +189,10 @@ class _BatchedGroup:
         self.x_mean = torch.from_numpy(x_mean).to(device)
         self.inv_scale = torch.from_numpy(inv_scale).to(device)
         if data["sparse"]:
-            colmap = np.full((M, data["n_features"]), -1, dtype=np.int64)
-            for m, i in enumerate(ids):
-                colmap[m, specs[i].columns] = np.arange(len(specs[i].columns))
-            self.colmap = torch.from_numpy(colmap).to(device)
+            self.n_rows = data["csr"].shape[0]
+            self.stacked = _stack_columns(data["csr"], [specs[i].columns for i in ids], inv_scale)
+            self.stacked = tuple(t.to(device) for t in self.stacked)
+            self.block = torch.arange(M, device=device)
         self.y_mean = torch.tensor([scalings[i][2] for i in ids], dtype=torch.float32).to(device)
         self.y_scale = torch.tensor([scalings[i][3] for i in ids], dtype=torch.float32).to(device)
         self.lr = torch.tensor([specs[i].learning_rate for i in ids], dtype=torch.float32)
@@ -194,7 +247,7 @@ class _BatchedGroup:
             setattr(self, name, getattr(self, name)[idx])
         self.fused_steps = self.fused_steps[idx]
         if self.data["sparse"]:
-            self.colmap = self.colmap[idx]
+            self.block = self.block[idx]
         self.valid_rows, self.valid_w = self.valid_rows[idx], self.valid_w[idx]
         for name in ("ids", "gens", "train_rows", "history", "lr_list"):
             setattr(self, name, [getattr(self, name)[k] for k in keep])
@@ -226,25 +279,19 @@ class _BatchedGroup:
         # Sparse inputs: W (x - mu) / s = W (x / s) - W (mu / s). The first term sums the rows of W
         # picked by each sample's nonzeros (an embedding bag with the scaled values as weights),
         # the second is one per-model bias shift; nothing of size X[rows] is ever densified.
+        # Bag (m, r) holds the nonzeros of row r of model m's block of the stacked matrix.
         M, R = rows.shape
         D, H = weight.shape[1], weight.shape[2]
-        flat = rows.reshape(-1)
-        start = data["indptr"][flat]
-        count = data["indptr"][flat + 1] - start
+        indptr, indices, values = self.stacked
+        flat = (rows + (_take(self.block, sel) * self.n_rows)[:, None]).reshape(-1)
+        start = indptr[flat]
+        count = indptr[flat + 1] - start
+        offsets = torch.cumsum(count, 0) - count
         bag = torch.repeat_interleave(torch.arange(M * R, device=self.device), count)
-        first = torch.cumsum(count, 0) - count
-        pos = torch.arange(bag.shape[0], device=self.device) - first[bag] + start[bag]
-        model = torch.div(bag, R, rounding_mode="floor")
-        local = _take(self.colmap, sel)[model, data["indices"][pos]]
-        keep = local >= 0
-        bag, local, model = bag[keep], local[keep], model[keep]
-        values = data["values"][pos][keep] * inv_scale[model, local]
-        counts = torch.bincount(bag, minlength=M * R)
-        offsets = torch.cumsum(counts, 0) - counts
-        h = F.embedding_bag(
-            model * D + local, weight.reshape(M * D, H), offsets, mode="sum",
-            per_sample_weights=values,
-        )  # fmt: skip
+        pos = torch.arange(bag.shape[0], device=self.device) + (start - offsets)[bag]
+        base = torch.arange(M, device=self.device).repeat_interleave(R) * D
+        idx = indices[pos] + base[bag]
+        h = _sparse_rows(weight.reshape(M * D, H), idx, offsets, values[pos], bag)
         shift = torch.bmm((x_mean * inv_scale)[:, None, :], weight)[:, 0, :]
         return h.reshape(M, R, H) + (bias - shift)[:, None, :]
 
@@ -392,9 +439,8 @@ class _BatchedGroup:
 def prepare_data(X, y, task_needs_int: bool, device: torch.device) -> dict:
     data = {"n_features": X.shape[1], "sparse": sp.issparse(X)}
     if data["sparse"]:
-        data["indptr"] = torch.from_numpy(X.indptr.astype(np.int64)).to(device)
-        data["indices"] = torch.from_numpy(X.indices.astype(np.int64)).to(device)
-        data["values"] = torch.from_numpy(X.data.astype(np.float32)).to(device)
+        # Each group stacks its own column blocks of it (_stack_columns).
+        data["csr"] = X
     else:
         # joblib hands workers read-only memory maps; torch wants writable memory.
         data["X"] = torch.from_numpy(X if X.flags.writeable else X.copy()).to(device)
