@@ -158,6 +158,22 @@ def test_max_sparsity_changes_the_columns_drawn(work, qm9_csv, pretrained):
     assert columns(result.stderr) < columns(default.stderr)
 
 
+def test_pretrain_text_labels_make_a_classification_pool(work, qm9_frame):
+    frame = qm9_frame.sample(n=200, random_state=2)
+    labels = np.where(frame[CV] > frame[CV].median(), "high", "low")
+    data = work / "labels.csv"
+    frame.assign(label=labels)[["SMILES", "label"]].to_csv(data, index=False)
+    out = work / "classes"
+    args = ["pretrain", data, "--input", "SMILES", "--target", "label", "--n-bits", "256"]
+    result = run(*args, "--out", out, "--n-models", "1", "--epochs", "2", "--quiet")
+    assert result.returncode == 0, result.stderr
+    (model,) = ModelLibrary.load(out)
+    assert model.task == "classification"
+    assert list(model.classes) == ["high", "low"]
+    result = run(*args, "--out", work / "never", "--task", "regression")
+    assert_one_line_error(result, "not numeric", "label")
+
+
 def test_pretrain_checks_the_output_folder_before_training(work, qm9_csv):
     out = work / "taken"
     out.mkdir()

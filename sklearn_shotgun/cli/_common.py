@@ -174,8 +174,11 @@ def read_csv(path: str, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def read_xy(path: str, input_column: str, target_column: str) -> tuple[list[Any], np.ndarray]:
-    """Inputs and numeric targets; rows missing either are dropped, with a note."""
+def read_xy(
+    path: str, input_column: str, target_column: str, numeric: bool = True
+) -> tuple[list[Any], np.ndarray]:
+    """Inputs and targets (numbers unless ``numeric=False``, e.g. class labels); rows
+    missing either are dropped, with a note."""
     frame = read_csv(path, [input_column, target_column])
     kept = frame.dropna(subset=[input_column, target_column])
     if len(kept) < len(frame):
@@ -185,6 +188,8 @@ def read_xy(path: str, input_column: str, target_column: str) -> tuple[list[Any]
         )
     if kept.empty:
         raise ValueError(f"{path} has no row with both {input_column} and {target_column}")
+    if not numeric:
+        return kept[input_column].tolist(), kept[target_column].to_numpy()
     y = pd.to_numeric(kept[target_column], errors="coerce")
     if y.isna().any():
         row = int(np.flatnonzero(y.isna().to_numpy())[0])

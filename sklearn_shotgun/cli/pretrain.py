@@ -157,7 +157,10 @@ def run_pretrain(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     _check_out(out, args.overwrite)
-    X, y = read_xy(args.data, args.input_column, args.target_column)
+    # Class labels may be text; a regression target must be numeric.
+    X, y = read_xy(
+        args.data, args.input_column, args.target_column, numeric=args.task == "regression"
+    )
     if args.max_rows and len(X) > args.max_rows:
         rows = np.random.default_rng(args.random_state).choice(len(X), args.max_rows, replace=False)
         X, y = [X[i] for i in rows], y[rows]
