@@ -105,6 +105,8 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
     "min_reported_time": 5,
+    # Show what the examples print, not the repr of a cell's last expression (an Axes).
+    "capture_repr": (),
     "show_memory": False,
     "abort_on_example_error": True,
     "run_stale_examples": False,
