@@ -129,7 +129,8 @@ def test_sigkill_during_a_chunk_save_leaves_nothing_after_resume(data, tmp_path,
         "chunk-00000",
         "chunk-00001",
     ]
-    _assert_same_pool(resumed.library_, fit(data, None).library_)
+    # Bitwise equality of a resumed pool is test_pretrain's SIGKILL test; here the leftovers.
+    _assert_same_pool(resumed.library_, fit(data, None).library_, exact=False)
 
 
 def test_other_leftovers_are_removed(data, tmp_path):
