@@ -273,7 +273,7 @@ def test_mutated_library_json_with_forged_digests(pristine, meta, data):
     damage=st.one_of(
         st.tuples(st.just("truncate"), st.floats(0, 1, exclude_max=True)),
         st.tuples(
-            st.just("flip"),
+            st.sampled_from(["flip", "flip data"]),
             st.lists(
                 st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 7)),
                 min_size=1,
@@ -292,8 +292,11 @@ def test_damaged_shard(pristine, shard, damage):
         if kind == "truncate":
             raw = raw[: int(how * len(raw))]
         else:
+            # "flip data" hits the tensor bytes after the JSON header only (most of a small
+            # shard is header, so uniform flips would rarely reach the weights).
+            start = 8 + int.from_bytes(raw[:8], "little") if kind == "flip data" else 0
             for where, bit in how:
-                raw[int(where * len(raw))] ^= 1 << bit
+                raw[start + int(where * (len(raw) - start))] ^= 1 << bit
         with open(file, "wb") as fh:
             fh.write(bytes(raw))
         # A flip in unused header bytes (padding, metadata) changes no tensor: loads exactly.
