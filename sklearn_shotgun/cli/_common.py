@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 #: Featurizer names of ``--featurizer``: fingerprint families, RDKit 2D descriptors,
 #: compositions.
@@ -156,6 +157,8 @@ def make_featurizer(args: argparse.Namespace, items: list[Any], errors: str = "r
 
 def read_csv(path: str, columns: list[str]) -> pd.DataFrame:
     """A CSV file that must hold ``columns``; a clear ValueError for anything else."""
+    import pandas as pd  # here, not at the top: --help and --version need no pandas
+
     file = Path(path)
     if not file.exists():
         raise FileNotFoundError(f"{path}: no such file")
@@ -179,6 +182,9 @@ def read_xy(
 ) -> tuple[list[Any], np.ndarray]:
     """Inputs and targets (numbers unless ``numeric=False``, e.g. class labels); rows
     missing either are dropped, with a note."""
+    import numpy as np
+    import pandas as pd
+
     frame = read_csv(path, [input_column, target_column])
     kept = frame.dropna(subset=[input_column, target_column])
     if len(kept) < len(frame):
