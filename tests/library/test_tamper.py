@@ -438,3 +438,13 @@ def test_registered_featurizer_is_checked_by_its_parameter_constraints(tmp_path)
             ModelLibrary.load(tmp_path / "lib")
     finally:
         sm_module._REGISTERED_FEATURIZERS.pop("WidthFeaturizer", None)
+
+
+def test_errors_survive_pickling():
+    """joblib workers send exceptions back pickled: the file, model and field must survive."""
+    import pickle
+
+    error = LibraryIntegrityError("bad", path="/x/library.json", model="m", field="y_scaling")
+    copy_ = pickle.loads(pickle.dumps(error))
+    assert type(copy_) is LibraryIntegrityError and str(copy_) == str(error)
+    assert (copy_.path, copy_.model, copy_.field) == ("/x/library.json", "m", "y_scaling")
