@@ -1,27 +1,12 @@
 """Tests of batched pool training against single-model and skorch training, on QM9 heat capacity."""
 
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
-from rdkit import Chem, RDLogger
-from rdkit.Chem import rdFingerprintGenerator
 
 from sklearn_shotgun.nets.ensemble import ModelSpec, TrainResult, predict_state_dict, train_models
 from sklearn_shotgun.nets.pyramid import PyramidNet, sample_architecture
-
-
-@pytest.fixture(scope="module")
-def qm9(shared_data):
-    """2,000 QM9 molecules: 1024-bit Morgan count fingerprints and heat capacity Cv."""
-    path = shared_data / "qm9_qm9pack" / "qm9.csv.gz"
-    df = pd.read_csv(path, usecols=["SMILES", "Heatcapacity_Cv_cal_mol_K"], nrows=20000)
-    df = df.sample(2000, random_state=0)
-    RDLogger.DisableLog("rdApp.*")
-    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=1024)
-    X = np.stack([gen.GetCountFingerprintAsNumPy(Chem.MolFromSmiles(s)) for s in df["SMILES"]])
-    return X.astype(np.float32), df["Heatcapacity_Cv_cal_mol_K"].to_numpy()
 
 
 def make_spec(X, seed, *, n_cols=150, n_hidden=3, max_width=64, n_out=1, **kwargs):

@@ -1,0 +1,254 @@
+"""Batched engine: groups of similar networks, the sparse first layer, bf16, out-of-bag cadence,
+thread settings, and the pretrainer options that reach them; on QM9 heat capacity."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+
+# The engine tests' helpers (tests/nets is on sys.path in pytest's default prepend mode).
+from test_ensemble import assert_same_weights, make_spec, oob_rmse
+from torch.nn import functional as F
+
+from sklearn_shotgun import FingerprintFeaturizer, ShotgunPretrainer
+from sklearn_shotgun.nets import _batched
+from sklearn_shotgun.nets._batched import _SparseRows, group_widths, n_params, plan_groups
+from sklearn_shotgun.nets.ensemble import ModelSpec, predict_state_dict, train_models
+
+
+def pool(X, n, seed=0, **kwargs) -> list[ModelSpec]:
+    """Networks of one depth with widths spread from narrow to wide."""
+    rng = np.random.default_rng(seed)
+    return [
+        make_spec(
+            X,
+            int(rng.integers(2**31)),
+            n_cols=int(rng.integers(30, 200)),
+            max_width=int(rng.integers(16, 128)),
+            **kwargs,
+        )
+        for _ in range(n)
+    ]
+
+
+def padded_params(specs, groups) -> int:
+    return sum(len(ids) * n_params(group_widths(specs, ids)) for ids in groups)
+
+
+class TestGroups:
+    def test_plan(self, qm9):
+        X, _ = qm9
+        specs = [*pool(X, 11), make_spec(X, 99, n_hidden=4), *pool(X, 9, seed=1)]
+        groups = plan_groups(specs, 4)
+        assert sorted(i for ids in groups for i in ids) == list(range(len(specs)))
+        for ids in groups:
+            assert 1 <= len(ids) <= 4
+            assert len({len(specs[i].architecture) for i in ids}) == 1
+            sizes = [n_params(specs[i].architecture) for i in ids]
+            assert sizes == sorted(sizes, reverse=True)
+        # 20 three-layer nets: five groups of four; the four-layer one alone.
+        assert sorted(len(ids) for ids in groups) == [1, 4, 4, 4, 4, 4]
+        assert plan_groups(specs, 4) == groups  # a function of the specs only
+
+    def test_less_padding_than_whole_depth_classes(self, qm9):
+        X, _ = qm9
+        specs = pool(X, 24)
+        assert len({s.architecture[1] for s in specs}) > 10  # widths really spread
+        needed = sum(n_params(s.architecture) for s in specs)
+        whole = padded_params(specs, plan_groups(specs, 24))
+        grouped = padded_params(specs, plan_groups(specs, 8))
+        assert len(plan_groups(specs, 24)) == 1 and len(plan_groups(specs, 8)) == 3
+        assert needed <= grouped < 0.75 * whole
+
+    def test_grouped_equals_ungrouped(self, qm9):
+        X, y = qm9
+        specs = pool(X, 6, max_epochs=4, patience=2, learning_rate=1e-2)
+        Xs = sp.csr_matrix(X)
+        grouped = train_models(specs, Xs, y, group_size=2)
+        whole = train_models(specs, Xs, y, group_size=6)
+        for a, b in zip(grouped, whole, strict=True):
+            assert_same_weights(a, b)
+            assert (a.epochs_run, a.best_epoch) == (b.epochs_run, b.best_epoch)
+            np.testing.assert_allclose(a.history, b.history, rtol=1e-5)
+
+    def test_sparse_input_bit_identical_across_runs(self, qm9):
+        X, y = qm9
+        specs = pool(X, 4, seed=3, max_epochs=2)
+        first = train_models(specs, sp.csr_matrix(X), y)
+        second = train_models(specs, sp.csr_matrix(X), y)
+        for a, b in zip(first, second, strict=True):
+            for name in a.state_dict:
+                np.testing.assert_array_equal(a.state_dict[name], b.state_dict[name])
+            assert a.history == b.history
+
+    def test_group_size_validated(self, qm9):
+        X, y = qm9
+        with pytest.raises(ValueError, match="group_size"):
+            train_models([make_spec(X, 0)], X, y, group_size=0)
+
+
+class TestSparseFirstLayer:
+    def test_weight_gradient_matches_autograd(self):
+        # Three bags over a 5-row table, one of them empty, a repeated index; float64.
+        gen = torch.Generator().manual_seed(0)
+        weight = torch.randn(5, 3, dtype=torch.float64, generator=gen, requires_grad=True)
+        idx = torch.tensor([4, 0, 4, 2, 0])
+        bag = torch.tensor([0, 0, 0, 2, 2])
+        offsets = torch.tensor([0, 3, 3])
+        values = torch.randn(5, dtype=torch.float64, generator=gen)
+        torch.autograd.gradcheck(
+            lambda w: _SparseRows.apply(w, idx, offsets, values, bag), (weight,)
+        )
+        grad_out = torch.randn(3, 3, dtype=torch.float64, generator=gen)
+        (ours,) = torch.autograd.grad(
+            _SparseRows.apply(weight, idx, offsets, values, bag), weight, grad_out
+        )
+        ref = F.embedding_bag(idx, weight, offsets, mode="sum", per_sample_weights=values)
+        (theirs,) = torch.autograd.grad(ref, weight, grad_out)
+        torch.testing.assert_close(ours, theirs)
+        assert not ours[[1, 3]].any()  # rows no sample uses get an exact zero
+
+    def test_never_zero_fills_a_dense_first_layer_gradient(self, qm9):
+        X, y = qm9
+        spec = make_spec(X, 5, max_epochs=1)
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            (res,) = train_models([spec], sp.csr_matrix(X), y)
+        ops = {event.key for event in prof.key_averages()}
+        assert "_SparseRowsBackward" in ops
+        # Autograd's embedding-bag backward allocates a zeroed gradient of the whole layer.
+        assert not any(op.startswith("aten::_embedding_bag_dense_backward") for op in ops)
+        assert np.isfinite(res.history).all()
+
+
+class TestPrecision:
+    def test_bf16_trains_close_to_fp32(self, qm9):
+        X, y = qm9
+        specs = [make_spec(X, s, max_epochs=15, patience=4) for s in (20, 21)]
+        Xs = sp.csr_matrix(X)
+        fp32 = train_models(specs, Xs, y)
+        bf16 = train_models(specs, Xs, y, precision="bf16")
+        for spec, a, b in zip(specs, fp32, bf16, strict=True):
+            assert all(v.dtype == np.float32 for v in b.state_dict.values())
+            assert a.history != b.history  # the products did run in bfloat16
+            rmse_a, rmse_b = oob_rmse(a, spec, X, y), oob_rmse(b, spec, X, y)
+            assert abs(rmse_b - rmse_a) <= 0.15 * rmse_a
+            assert rmse_b < 0.75 * y[spec.valid_rows].std()
+
+    def test_bf16_dense_input(self, qm9):
+        X, y = qm9
+        (res,) = train_models([make_spec(X, 22, max_epochs=2)], X, y, precision="bf16")
+        assert np.isfinite(res.history).all() and res.valid_loss < 1.0
+
+    def test_invalid(self, qm9, monkeypatch):
+        X, y = qm9
+        spec = make_spec(X, 0, max_epochs=1)
+        with pytest.raises(ValueError, match="precision"):
+            train_models([spec], X, y, precision="fp16")
+        with pytest.raises(ValueError, match="engine='batched'"):
+            train_models([spec], X, y, engine="skorch", precision="bf16")
+        # A GPU without bfloat16 (before Ampere) is refused, not silently slow or wrong.
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+        with pytest.raises(ValueError, match="bfloat16"):
+            train_models([spec], X, y, device="cuda", precision="bf16")
+
+
+class TestOutOfBagCadence:
+    def count_evaluations(self, monkeypatch) -> list[int]:
+        calls = []
+        original = _batched._BatchedGroup.valid_losses
+
+        def counted(self, models):
+            calls.append(len(models))
+            return original(self, models)
+
+        monkeypatch.setattr(_batched._BatchedGroup, "valid_losses", counted)
+        return calls
+
+    def test_every_third_epoch_and_the_last(self, qm9, monkeypatch):
+        X, y = qm9
+        spec = make_spec(X, 30, max_epochs=7, patience=None, valid_every=3)
+        calls = self.count_evaluations(monkeypatch)
+        (res,) = train_models([spec], sp.csr_matrix(X), y)
+        assert len(calls) == 3 and res.epochs_run == 7
+        evaluated = np.flatnonzero(np.isfinite(res.history)) + 1
+        assert evaluated.tolist() == [3, 6, 7]
+        assert res.best_epoch in (3, 6, 7)
+        assert res.valid_loss == pytest.approx(np.nanmin(res.history))
+
+    def test_default_evaluates_every_epoch(self, qm9, monkeypatch):
+        X, y = qm9
+        calls = self.count_evaluations(monkeypatch)
+        (res,) = train_models([make_spec(X, 31, max_epochs=4, patience=None)], X, y)
+        assert len(calls) == 4 and np.isfinite(res.history).all()
+
+    def test_early_stopping_counts_epochs(self, qm9):
+        X, y = qm9
+        # A large learning rate on a small net overfits within a few epochs.
+        spec = make_spec(X, 9, learning_rate=1e-2, patience=2, max_epochs=40, valid_every=2)
+        (res,) = train_models([spec], sp.csr_matrix(X), y)
+        assert res.epochs_run < 40 and res.epochs_run % 2 == 0
+        assert res.best_epoch % 2 == 0 and res.epochs_run - res.best_epoch >= 2
+        assert res.valid_loss == pytest.approx(np.nanmin(res.history))
+        target = (y[spec.valid_rows] - res.y_mean) / res.y_scale
+        Xv = (X[spec.valid_rows][:, spec.columns] - res.x_mean) / res.x_scale
+        mse = np.mean((predict_state_dict(res.state_dict, Xv)[:, 0] - target) ** 2)
+        assert mse == pytest.approx(res.valid_loss, rel=1e-4)
+
+    def test_models_finishing_apart_are_evaluated_alone(self, qm9, monkeypatch):
+        X, y = qm9
+        specs = [
+            make_spec(X, s, max_epochs=e, patience=None, valid_every=5) for s, e in ((1, 2), (2, 5))
+        ]
+        calls = self.count_evaluations(monkeypatch)
+        train_models(specs, X, y)
+        assert calls == [1, 1]  # epoch 2: the first network's last; epoch 5: the second's
+
+    def test_invalid(self, qm9):
+        X, y = qm9
+        with pytest.raises(ValueError, match="valid_every"):
+            train_models([make_spec(X, 0, valid_every=0)], X, y)
+        with pytest.raises(ValueError, match="valid_every"):
+            train_models([make_spec(X, 0, valid_every=2)], X, y, engine="skorch")
+
+
+class TestPretrainerOptions:
+    def test_precision_and_interval_recorded(self, qm9_frame):
+        frame = qm9_frame.sample(n=600, random_state=1)
+        pre = ShotgunPretrainer(
+            FingerprintFeaturizer(counts=True, n_bits=1024), n_models=3, max_epochs=8,
+            precision="bf16", oob_interval=2, chunk_size=2, random_state=0, verbose=0,
+        )  # fmt: skip
+        pre.fit(frame["SMILES"].tolist(), frame["Heatcapacity_Cv_cal_mol_K"].to_numpy())
+        for model in pre.library_:
+            assert model.training["precision"] == "bf16"
+            assert model.training["oob_interval"] == 2
+            assert np.isfinite(model.metrics["rmse"]) and model.metrics["r2"] > 0
+
+    @pytest.mark.parametrize(
+        "params, match",
+        [
+            ({"precision": "float16"}, "precision"),
+            ({"oob_interval": 0}, "oob_interval"),
+            ({"engine": "skorch", "precision": "bf16"}, "engine='skorch'"),
+            ({"engine": "skorch", "oob_interval": 3}, "engine='skorch'"),
+        ],
+    )
+    def test_invalid(self, qm9, params, match):
+        X, y = qm9
+        with pytest.raises(ValueError, match=match):
+            ShotgunPretrainer(n_models=1, verbose=0, **params).fit(X[:50], y[:50])
+
+
+def test_openmp_threads_sleep_while_waiting():
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    code = "import os, sklearn_shotgun; print(os.environ['OMP_WAIT_POLICY'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"  # the user's choice wins
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "ACTIVE"
