@@ -73,7 +73,8 @@ class FrozenNetFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
         The pretrained network, or its model id in ``library``.
     layer : int, "last", "all" or list of int, default=-1
         Hidden layer, 0-based (-1 is the last hidden layer, -2 the one before ...); "all" or
-        a list concatenates several layers in network order.
+        a list concatenates several layers in network order. Checked in ``fit``: a bool
+        (``True`` is an int to Python) or an index out of range raises a ``ValueError``.
     library : ModelLibrary or None, default=None
         Where a model id given as ``source`` is looked up.
     precomputed : bool, default=False
