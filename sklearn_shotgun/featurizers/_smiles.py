@@ -59,7 +59,8 @@ def parse_smiles(item: Any) -> tuple[Chem.Mol | None, str]:
     Parameters
     ----------
     item : str or rdkit.Chem.Mol
-        Any other type is invalid (the reason names the type).
+        Any other type is invalid (the reason names the type). A Mol that was never
+        sanitised is sanitised (a copy); one that cannot be is invalid.
 
     Returns
     -------
@@ -70,6 +71,14 @@ def parse_smiles(item: Any) -> tuple[Chem.Mol | None, str]:
     """
     if isinstance(item, Chem.Mol):
         mol = item
+        if mol.NeedsUpdatePropertyCache():
+            # An unsanitised Mol (sanitize=False, MolFromSmarts, an edited RWMol): RDKit's
+            # fingerprints raise on it and its descriptors fail silently. Sanitise a copy.
+            mol = Chem.Mol(item)
+            try:
+                Chem.SanitizeMol(mol)
+            except (ValueError, RuntimeError) as exc:
+                return None, f"RDKit cannot sanitize this Mol: {str(exc).strip()}"
     elif isinstance(item, str):
         text = item.strip(_OUTER_BLANKS)
         problem = smiles_problem(text)

@@ -411,9 +411,14 @@ class FingerprintFeaturizer(BaseFeaturizer):
                 mol = molecule_or_invalid(item, offset + i, polymer, errors, bad)
                 if mol is None:
                     continue
-                if single is not None:
-                    out[i] = single(mol)
-                    continue
-                for j, func in enumerate(funcs):
-                    out[i, starts[j] : starts[j + 1]] = func(mol)
+                try:
+                    if single is not None:
+                        out[i] = single(mol)
+                        continue
+                    for j, func in enumerate(funcs):
+                        out[i, starts[j] : starts[j + 1]] = func(mol)
+                except (RuntimeError, ValueError) as exc:  # a Mol RDKit cannot fingerprint
+                    out[i] = 0
+                    reason = f"RDKit failed: {str(exc).strip().splitlines()[-1]}"
+                    bad.append(invalid(offset + i, item, reason, errors, "SMILES"))
         return ChunkResult(out, bad)

@@ -257,6 +257,13 @@ class TestInputs:
             X = DescriptorFeaturizer(errors="nan").fit_transform(["CCO", item])
         assert np.isnan(X[1]).all() and np.isfinite(X[0]).all()
 
+    def test_an_unsanitized_mol_gives_the_molecule_s_descriptors(self):
+        # Every descriptor used to fail on it and silently become 0.
+        raw = Chem.MolFromSmiles("c1ccccc1O", sanitize=False)
+        np.testing.assert_array_equal(_desc([raw]), _desc(["c1ccccc1O"]))
+        with pytest.raises(ValueError, match="cannot sanitize this Mol"):
+            _desc([Chem.MolFromSmiles("c1cccc1", sanitize=False)])
+
     def test_a_generator_is_read_once(self, qm9_smiles):
         np.testing.assert_array_equal(
             DescriptorFeaturizer().fit_transform(iter(qm9_smiles[:5])), _desc(qm9_smiles[:5])

@@ -336,6 +336,19 @@ class TestStrictParsing:
     def test_surrounding_blanks_are_stripped(self):
         np.testing.assert_array_equal(_fp([" CCO\n", "\tc1ccccc1 "]), _fp(["CCO", "c1ccccc1"]))
 
+    def test_an_unsanitized_mol_is_sanitized_or_invalid(self):
+        # RDKit's fingerprint generators raised RuntimeError ("getNumImplicitHs() called
+        # without preceding call to calcImplicitValence()") on such Mols.
+        raw = Chem.MolFromSmiles("c1ccccc1O", sanitize=False)
+        np.testing.assert_array_equal(
+            _fp([raw, Chem.MolFromSmarts("[#6]-[#8]")], kind="all", n_bits=256),
+            _fp(["c1ccccc1O", "CO"], kind="all", n_bits=256),
+        )
+        assert raw.NeedsUpdatePropertyCache()  # the caller's Mol is left as it was
+        broken = Chem.MolFromSmiles("C(C)(C)(C)(C)C", sanitize=False)
+        with pytest.raises(ValueError, match=r"row 1: .*cannot sanitize this Mol: Explicit"):
+            _fp(["CC", broken])
+
     def test_a_molecule_without_atoms_is_invalid(self):
         with pytest.raises(ValueError, match=r"row 0: .*without atoms"):
             FingerprintFeaturizer().fit([Chem.Mol()]).transform([Chem.Mol()])

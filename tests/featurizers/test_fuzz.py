@@ -124,6 +124,9 @@ def _objects() -> st.SearchStrategy:
         st.builds(np.float32, st.floats(width=32)),
         st.just(Chem.Mol()),
         st.sampled_from(["CCO", "*CC*", "C1CC"]).map(Chem.MolFromSmiles),
+        st.sampled_from(["c1ccccc1O", "c1cccc1", "C(C)(C)(C)(C)C", "*CC*"]).map(
+            lambda text: Chem.MolFromSmiles(text, sanitize=False)
+        ),
     )
 
 
