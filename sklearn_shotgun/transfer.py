@@ -496,10 +496,12 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             return search.fit(index, y, groups=groups).cv_results_
         # One GridSearchCV per chunk of candidates, the chunks spread over the workers:
         # thousands of 20 ms (candidate, fold) tasks dispatched one by one leave the
-        # workers waiting on the dispatcher.
+        # workers waiting on the dispatcher. Threads, not processes: the trees are grown
+        # without the GIL, and a process pool would first import torch and receive a copy
+        # of every candidate's features (slower than one job on a small target set).
         n_chunks = min(len(candidates), 4 * effective_n_jobs(self.n_jobs))
         bounds = np.linspace(0, len(candidates), n_chunks + 1).astype(int)
-        parts = Parallel(n_jobs=self.n_jobs)(
+        parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(_grid_chunk)(self._head_class(), candidates[a:b], index, y, cv, groups, metrics)
             for a, b in itertools.pairwise(bounds)
         )
@@ -602,6 +604,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 y,
                 classification=is_classifier(self),
                 groups=groups,
+                n_jobs=self.n_jobs,
             )
             screen = {id(c): s for c, s in zip(screened, scores, strict=True)}
             order = np.argsort(-scores, kind="stable")[: self.top_k]
@@ -647,7 +650,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 delayed(self._finetune)(library[c.model_id], X, y) for c in chosen
             )
         else:
-            self.estimators_ = Parallel(n_jobs=self.n_jobs)(
+            self.estimators_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                 delayed(_refit)(
                     library[c.model_id] if c.model_id is not None else None,
                     c,
@@ -668,7 +671,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         out-of-fold predictions (the inner CV's own splits), by least squares."""
         index = np.arange(len(y)).reshape(-1, 1)
         P = np.column_stack(
-            Parallel(n_jobs=self.n_jobs)(
+            Parallel(n_jobs=self.n_jobs, prefer="threads")(
                 delayed(cross_val_predict)(
                     self._head_class().set_params(candidate=c), index, y, cv=cv, groups=groups
                 )
@@ -755,7 +758,8 @@ def _refit(
         with_prediction="prediction" in parts,
     ).fit(X)
     if descriptor is not None:
-        union = FeatureUnion([("frozen", frozen), ("descriptor", descriptor)]).fit(X)
+        # The union refits its parts; a clone keeps the refits (on threads) independent.
+        union = FeatureUnion([("frozen", frozen), ("descriptor", clone(descriptor))]).fit(X)
         return Pipeline([("features", union), *head])
     return Pipeline([("frozen", frozen), *head])
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import LeaveOneGroupOut, LeaveOneOut, cross_val_predict
 
+from sklearn_shotgun import ShotgunTransferRegressor
 from sklearn_shotgun._screen import _ALPHAS, ridge_loo_screen
 
 
@@ -71,3 +74,21 @@ def test_threads_give_the_same_scores(features):
     for i in (0, 40, 74):
         padded = np.hstack([many[i], np.zeros((len(y), width - many[i].shape[1]))])
         assert one[i] == pytest.approx(ridge_loo_screen([padded], y)[0], rel=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore:Some sources cannot see part:UserWarning")
+def test_search_same_for_n_jobs_and_scikit_learn_heads(qm9_pool, polymers):
+    """The default heads (fast forests) and scikit-learn's forest with the same seeds give
+    the same transfer table and model; so do one job and two (screen and head CV)."""
+    X, y = polymers
+    settings = dict(layers="each", features="frozen", no_transfer=False, top_k=4, ensemble=2, cv=3)
+    reference = ShotgunTransferRegressor(
+        qm9_pool, head=RandomForestRegressor(), n_jobs=1, random_state=0, **settings
+    ).fit(X, y)
+    fast = ShotgunTransferRegressor(qm9_pool, n_jobs=2, random_state=0, **settings).fit(X, y)
+    assert reference.n_candidates_ > 4  # the screen has something to discard
+    pd.testing.assert_frame_equal(reference.transfer_table_, fast.transfer_table_)
+    np.testing.assert_array_equal(reference.ensemble_weights_, fast.ensemble_weights_)
+    np.testing.assert_array_equal(reference.predict(X[:9]), fast.predict(X[:9]))
+    other = ShotgunTransferRegressor(qm9_pool, n_jobs=1, random_state=1, **settings).fit(X, y)
+    assert not np.array_equal(other.predict(X[:9]), fast.predict(X[:9]))
