@@ -27,6 +27,8 @@ _LAZY = {
     "TransferEvaluation": "evaluation",
     "evaluate_transfer": "evaluation",
     "expected_failed_checks": "_checks",
+    "load_transfer": "_persist",
+    "save_transfer": "_persist",
     "untrained_library": "evaluation",
 }
 # Submodules reachable as attributes after a bare `import sklearn_shotgun`, as they were when
@@ -61,11 +63,14 @@ __all__ = [
     "__version__",
     "evaluate_transfer",
     "expected_failed_checks",
+    "load_transfer",
+    "save_transfer",
     "untrained_library",
 ]
 
 if _TYPE_CHECKING:
     from ._checks import expected_failed_checks
+    from ._persist import load_transfer, save_transfer
     from .baseline import NoTransferRegressor
     from .evaluation import TransferEvaluation, evaluate_transfer, untrained_library
     from .featurizers import (
