@@ -759,7 +759,8 @@ def _refit(
     ).fit(X)
     if descriptor is not None:
         # The union refits its parts; a clone keeps the refits (on threads) independent.
-        union = FeatureUnion([("frozen", frozen), ("descriptor", clone(descriptor))]).fit(X)
+        part = descriptor if isinstance(descriptor, str) else clone(descriptor)
+        union = FeatureUnion([("frozen", frozen), ("descriptor", part)]).fit(X)
         return Pipeline([("features", union), *head])
     return Pipeline([("frozen", frozen), *head])
 
