@@ -243,7 +243,11 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
 
     def _resolve_library(self) -> ModelLibrary:
         library = self.library
-        if isinstance(library, str | os.PathLike):
+        if isinstance(library, str) and library.startswith("hf://"):
+            from .library.hub import load_hub_uri
+
+            library = load_hub_uri(library)
+        elif isinstance(library, str | os.PathLike):
             library = ModelLibrary.load(library)
         if isinstance(library, SourceModel):
             library = ModelLibrary([library])
@@ -805,8 +809,10 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
 
     Parameters
     ----------
-    library : ModelLibrary, SourceModel or path
-        The pretrained pool (filter it first, e.g. ``library.filter(property="Cv")``). A
+    library : ModelLibrary, SourceModel, path or "hf://owner/name@revision"
+        The pretrained pool (filter it first, e.g. ``library.filter(property="Cv")``); a
+        ``"hf://"`` name is downloaded from the Hugging Face Hub (``ModelLibrary.from_hub``,
+        cached; pin a commit hash as the revision for reproducible results). A
         library may mix sources of several properties and descriptors: every source whose
         featurizer accepts the inputs is searched (composition sources read SMILES as well
         as formulas); the others are left out with a warning that names them.
