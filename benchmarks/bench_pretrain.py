@@ -11,7 +11,7 @@ stopping, so all engines do the same work.
 
 For each row count (5,000 and 20,000), in alternating trials (best of ``--repeats``):
 
-* the batched engine in float32 with groups of <= 8 similar networks (the default), with whole
+* the batched engine in float32 with groups of a few similar networks (the default), with whole
   depth classes in one group (as before, for the padding), and in bfloat16 autocast;
 * the skorch engine on the first ``--n-skorch`` networks;
 * a dense float32 matmul micro-benchmark (GFLOP/s) and a memory-copy micro-benchmark (GB/s).
@@ -49,7 +49,7 @@ import scipy.sparse as sp
 import torch
 
 from sklearn_shotgun import FingerprintFeaturizer
-from sklearn_shotgun.nets._batched import group_widths, plan_groups
+from sklearn_shotgun.nets._batched import GROUP_SIZE, group_widths, plan_groups
 from sklearn_shotgun.nets.ensemble import ModelSpec, predict_state_dict, train_models
 from sklearn_shotgun.nets.pyramid import sample_architecture
 
@@ -197,15 +197,20 @@ def run_rows(n_rows, args) -> None:
     )
     print(f"machine: {flops / 1e9:.1f} GFLOP/s float32 matmul, {bw / 1e9:.1f} GB/s memory copy")
 
-    work = {g: work_model(specs, X, g) for g in (8, whole)}
+    work = {g: work_model(specs, X, g) for g in sorted({1, 2, 4, 8, GROUP_SIZE, whole})}
     e = args.epochs
-    need, byts = work[8]["needed"] * e, work[8]["bytes"] * e
+    need, byts = work[GROUP_SIZE]["needed"] * e, work[GROUP_SIZE]["bytes"] * e
     print(
         f"work model, per {e} epoch(s) of all {len(specs)} networks: {need / 1e9:.1f} GFLOP "
-        f"needed, {byts / 1e9:.2f} GB of Adam traffic; executed {work[8]['executed'] * e / 1e9:.1f}"
-        f" GFLOP in groups of <= 8 (padding factor {work[8]['executed'] / need * e:.2f}), "
-        f"{work[whole]['executed'] * e / 1e9:.1f} GFLOP ungrouped "
-        f"(padding factor {work[whole]['executed'] / need * e:.2f})"
+        f"needed, {byts / 1e9:.2f} GB of Adam traffic; executed "
+        f"{work[GROUP_SIZE]['executed'] * e / 1e9:.1f} GFLOP in groups of <= {GROUP_SIZE}"
+    )
+    print(
+        "padding factor (executed / needed FLOPs) by group size: "
+        + ", ".join(
+            f"{'whole depth classes' if g == whole else g}: {w['executed'] / w['needed']:.2f}"
+            for g, w in work.items()
+        )
     )
     t_flops, t_bytes = need / flops, byts / bw
     floor_max, floor_sum = max(t_flops, t_bytes), t_flops + t_bytes
@@ -228,7 +233,7 @@ def run_rows(n_rows, args) -> None:
         print(line)
     ratio = best["batched fp32 ungrouped"] / best["batched fp32"]
     bf16 = best["batched fp32"] / best["batched bf16"]
-    print(f"groups of <= 8 vs ungrouped: {ratio:.2f}x; bf16 vs fp32: {bf16:.2f}x")
+    print(f"groups of <= {GROUP_SIZE} vs ungrouped: {ratio:.2f}x; bf16 vs fp32: {bf16:.2f}x")
     diff = np.abs(losses["batched bf16"] - losses["batched fp32"])
     mean = {name: np.nanmean(v) for name, v in losses.items()}
     print(

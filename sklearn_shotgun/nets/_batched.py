@@ -21,10 +21,12 @@ from torch.optim.adam import adam as _adam_functional
 from ._common import ModelSpec, TrainResult, _finish_result, _scaling, _seeded_init
 
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
-#: Default for the most networks trained together. Fewer means less padding but more Python
-#: overhead per executed FLOP; on 250-500 count-fingerprint inputs, groups of 8 executed
-#: 1.02-1.30x the needed FLOPs against 1.87x for whole depth classes.
-GROUP_SIZE = 8
+#: Default for the most networks trained together. Fewer means less padding but smaller matrix
+#: products and more Python overhead. On 32-network chunks of the default pools (3-6 hidden
+#: layers, 250-500 count-fingerprint inputs) groups of 1, 2, 4, 8 and whole depth classes execute
+#: 1.01, 1.15, 1.36, 1.79 and 1.90x the needed FLOPs; timings of 2-8 were within noise of each
+#: other at 20,000 rows, and 4 was faster than 8 at 5,000 (benchmarks/bench_pretrain.py).
+GROUP_SIZE = 4
 # Cap on the padded parameters trained together: bounds memory (params, grads, two Adam moments,
 # best weights) to roughly 24 bytes per parameter.
 _MAX_GROUP_PARAMS = 2**24
@@ -48,10 +50,11 @@ def group_widths(specs: Sequence[ModelSpec], ids: Sequence[int]) -> list[int]:
 def plan_groups(specs: Sequence[ModelSpec], group_size: int = GROUP_SIZE) -> list[list[int]]:
     """Split specs into groups of equal depth, task and output width.
 
-    Each class is sorted by parameter count (ties by position) and cut into consecutive groups of
-    at most ``group_size`` networks, sized as evenly as possible, within the memory cap. Similar
-    sizes side by side keep the zero padding, which is executed work, small. The plan depends
-    only on the specs, so the same specs always train in the same groups.
+    Each class is sorted by decreasing hidden widths, then input width (ties by position), and
+    cut into consecutive groups of at most ``group_size`` networks, sized as evenly as possible,
+    within the memory cap. Similar widths side by side keep the zero padding, which is executed
+    work, small. The plan depends only on the specs, so the same specs always train in the same
+    groups.
     """
     by_key: dict[tuple, list[int]] = {}
     for i, spec in enumerate(specs):
@@ -59,7 +62,8 @@ def plan_groups(specs: Sequence[ModelSpec], group_size: int = GROUP_SIZE) -> lis
         by_key.setdefault(key, []).append(i)
     groups = []
     for key in sorted(by_key):
-        idx = sorted(by_key[key], key=lambda i: (-n_params(specs[i].architecture), i))
+        # Hidden widths first: the sparse first layer costs per nonzero, not per input column.
+        idx = sorted(by_key[key], key=lambda i: (_widths_key(specs[i].architecture), i))
         n_groups = -(-len(idx) // group_size)
         bounds = np.linspace(0, len(idx), n_groups + 1).round().astype(int)
         for lo, hi in itertools.pairwise(bounds):
@@ -72,6 +76,10 @@ def plan_groups(specs: Sequence[ModelSpec], group_size: int = GROUP_SIZE) -> lis
                 current.append(i)
             groups.append(current)
     return groups
+
+
+def _widths_key(arch: Sequence[int]) -> list[int]:
+    return [-w for w in [*arch[1:], arch[0]]]
 
 
 def _take(tensor: torch.Tensor, sel: int | torch.Tensor | None) -> torch.Tensor:

@@ -182,7 +182,7 @@ def train_models(
         ``benchmarks/bench_pretrain.py``). Slower than float32 on CPUs without bf16
         instructions. ``"fp32"`` gives bit-identical results for identical inputs on one
         machine.
-    group_size : int, default=8
+    group_size : int, default=4
         Most networks the batched engine trains together. Each depth class is sorted by size
         and cut into groups of at most this many; smaller groups pad less (padding is executed
         work) but pay more per-step overhead. Results change only in rounding.

@@ -48,8 +48,8 @@ class TestGroups:
         for ids in groups:
             assert 1 <= len(ids) <= 4
             assert len({len(specs[i].architecture) for i in ids}) == 1
-            sizes = [n_params(specs[i].architecture) for i in ids]
-            assert sizes == sorted(sizes, reverse=True)
+            hidden = [specs[i].architecture[1:] for i in ids]
+            assert hidden == sorted(hidden, reverse=True)
         # 20 three-layer nets: five groups of four; the four-layer one alone.
         assert sorted(len(ids) for ids in groups) == [1, 4, 4, 4, 4, 4]
         assert plan_groups(specs, 4) == groups  # a function of the specs only
@@ -62,6 +62,7 @@ class TestGroups:
         whole = padded_params(specs, plan_groups(specs, 24))
         grouped = padded_params(specs, plan_groups(specs, 8))
         assert len(plan_groups(specs, 24)) == 1 and len(plan_groups(specs, 8)) == 3
+        assert padded_params(specs, plan_groups(specs, 4)) < grouped
         assert needed <= grouped < 0.75 * whole
 
     def test_grouped_equals_ungrouped(self, qm9):
