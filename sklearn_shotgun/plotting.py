@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_evaluation", "plot_hidden_features", "plot_parity", "plot_transfer_table"]
+__all__ = [
+    "plot_evaluation",
+    "plot_hidden_features",
+    "plot_parity",
+    "plot_transfer_table",
+    "plot_transferability_map",
+]
 
 _DIAGONAL_GID = "sklearn_shotgun-parity-diagonal"
 #: Substrings of metric names where lower is better.
@@ -543,4 +549,74 @@ def plot_evaluation(evaluation: Any, metric: str = "mae", ax: Any = None, units:
         f"{_metric_label(metric)} per outer fold ({len(table)} folds, nested CV); bar: mean",
         fontsize="medium",
     )
+    return ax
+
+
+# --------------------------------------------------------------------------- transferability
+
+
+def plot_transferability_map(table: Any, ax: Any = None, cmap: str = "RdBu_r") -> Any:
+    """Heatmap of a transferability map: sources x targets, transfer error / baseline error.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The result of :func:`sklearn_shotgun.transfer_map.transferability_map` (or any
+        sources x targets table of error ratios).
+    ax : matplotlib Axes, optional
+    cmap : str, default="RdBu_r"
+        A diverging colormap; it is centred on 1 (no gain), so below 1 (the source helps)
+        and above 1 (it hurts) take opposite colours.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The heatmap is ``ax.images[0]``; every cell is annotated with its ratio (``ax.texts``,
+        row by row; "n/a" for a missing value) and a labelled colorbar is added to the figure.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"Tg": [0.8, 1.1], "Cp": [0.6, 0.95]}, index=["Cv", "gap"])
+    >>> ax = plot_transferability_map(table)
+    >>> [t.get_text() for t in ax.texts]
+    ['0.80', '0.60', '1.10', '0.95']
+    """
+    from matplotlib.colors import TwoSlopeNorm
+
+    if not (hasattr(table, "to_numpy") and hasattr(table, "columns")):
+        raise ValueError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    values = table.to_numpy(dtype=float)
+    if values.ndim != 2 or values.size == 0:
+        raise ValueError(f"table must be a non-empty sources x targets table, got {values.shape}")
+    finite = values[np.isfinite(values)]
+    spread = float(np.max(np.abs(finite - 1))) if finite.size else 0.0
+    spread = max(spread, 0.05)  # a map of near-1 ratios still spans some colour
+    norm = TwoSlopeNorm(vcenter=1.0, vmin=1.0 - min(spread, 0.999), vmax=1.0 + spread)
+    n_rows, n_cols = values.shape
+    ax = _axes(ax, figsize=(2.5 + 1.1 * n_cols, 1.5 + 0.45 * n_rows))
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto")
+    metric = getattr(table, "attrs", {}).get("metric", "error")
+    name = _METRIC_NAMES.get(metric, metric)
+    ax.figure.colorbar(
+        image, ax=ax, label=f"transfer {name} / no-transfer {name} (< 1: transfer helps)"
+    )
+    for i in range(n_rows):
+        for j in range(n_cols):
+            value = values[i, j]
+            text = f"{value:.2f}" if np.isfinite(value) else "n/a"
+            strong = np.isfinite(value) and abs(norm(value) - 0.5) > 0.3
+            ax.text(
+                j, i, text, ha="center", va="center", fontsize="small",
+                color="white" if strong else "black",
+            )  # fmt: skip
+    ax.set_xticks(np.arange(n_cols))
+    ax.set_xticklabels([str(c) for c in table.columns], rotation=30, ha="right")
+    ax.set_yticks(np.arange(n_rows))
+    ax.set_yticklabels([str(r) for r in table.index])
+    ax.set_xlabel("target")
+    ax.set_ylabel("source")
+    ax.set_title(f"Transferability: nested-CV {name} relative to no transfer", fontsize="medium")
     return ax
