@@ -187,6 +187,7 @@ _API_MODULES = (
     "sklearn_shotgun.baseline",
     "sklearn_shotgun.datasets",
     "sklearn_shotgun.evaluation",
+    "sklearn_shotgun.transfer_map",
     "sklearn_shotgun.plotting",
 )
 

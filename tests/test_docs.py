@@ -27,6 +27,7 @@ MODULES = [
     "sklearn_shotgun.baseline",
     "sklearn_shotgun.datasets",
     "sklearn_shotgun.evaluation",
+    "sklearn_shotgun.transfer_map",
     "sklearn_shotgun.plotting",
 ]
 
