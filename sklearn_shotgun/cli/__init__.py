@@ -19,13 +19,14 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from . import featurize, info, predict, pretrain, transfer
+from . import featurize, info, library, predict, pretrain, transfer
+from . import map as map_
 from ._common import HelpFormatter
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
 #: Modules with an ``add_parser(subparsers)`` function, one per subcommand.
-SUBCOMMANDS = (pretrain, info, transfer, predict, featurize)
+SUBCOMMANDS = (pretrain, info, transfer, predict, featurize, library, map_)
 
 #: Exceptions that mean "the input is wrong", not "the program is wrong".
 _USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError)

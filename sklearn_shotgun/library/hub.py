@@ -493,18 +493,45 @@ def from_hub(
         ``UserWarning`` naming it) and downloaded once more; whatever happens, a corrupted
         copy does not stay in the cache.
     """
-    from huggingface_hub import hf_hub_download
-
     from sklearn_shotgun.library.library import ModelLibrary
+
+    fetch = _fetcher(repo_id, cache_dir, token)
+    index_dir, index = _load_index(repo_id, revision, fetch, force_download)
+    selected = index.filter(**filters)
+    # Snapshot folders are named by commit hash: pin the shards to the commit whose
+    # library.json we read.
+    commit = index_dir.name
+    pinned = commit if _COMMIT_RE.match(commit) else revision
+    shards = sorted({obj.entry["shard"] for obj in selected._models.values()})
+
+    forced = [force_download]
+
+    def shard_files() -> str:
+        folder = index_dir
+        for shard in shards:
+            folder = fetch(shard, pinned, forced[0]).parents[1]
+        forced[0] = False  # a retry after an eviction downloads the evicted file anyway
+        return str(folder)
+
+    return _load_or_refetch(
+        repo_id, shard_files, lambda folder: ModelLibrary.load(folder, models=selected.ids)
+    )
+
+
+def _fetcher(
+    repo_id: str, cache_dir: str | os.PathLike | None, token: str | bool | None
+) -> Callable[[str, str | None, bool], Path]:
+    """``fetch(filename, revision, force)``: one file of ``repo_id`` through the HF cache."""
+    from huggingface_hub import hf_hub_download
 
     _check_repo_id(repo_id)
 
-    def fetch(filename: str, rev: str | None, force: bool) -> Path:
+    def fetch(filename: str, revision: str | None, force: bool) -> Path:
         return Path(
             hf_hub_download(
                 repo_id,
                 filename,
-                revision=rev,
+                revision=revision,
                 repo_type="model",
                 cache_dir=cache_dir,
                 token=token,
@@ -512,34 +539,31 @@ def from_hub(
             )
         )
 
-    forced = {"index": force_download, "shards": force_download}
+    return fetch
+
+
+def _load_index(
+    repo_id: str,
+    revision: str | None,
+    fetch: Callable[[str, str | None, bool], Path] | None = None,
+    force_download: bool = False,
+) -> tuple[Path, ModelLibrary]:
+    """The snapshot folder of ``library.json`` and the library read lazily from it (no shard
+    downloaded): enough to filter and summarise a Hub library."""
+    from sklearn_shotgun.library.library import ModelLibrary
+
+    fetch = fetch or _fetcher(repo_id, None, None)
+    forced = [force_download]
 
     def index() -> str:
-        path = fetch("library.json", revision, forced["index"])
-        forced["index"] = False  # a retry after eviction downloads anyway
+        path = fetch("library.json", revision, forced[0])
+        forced[0] = False
         return str(path.parent)
 
-    def select(folder: Path) -> tuple[Path, ModelLibrary]:
-        return folder, ModelLibrary.load(folder, lazy=True).filter(**filters)
+    def read(folder: Path) -> tuple[Path, ModelLibrary]:
+        return folder, ModelLibrary.load(folder, lazy=True)
 
-    index_dir, selected = _load_or_refetch(repo_id, index, select)
-    # Snapshot folders are named by commit hash: pin the shards to the commit whose
-    # library.json we read.
-    commit = index_dir.name
-    pinned = commit if _COMMIT_RE.match(commit) else revision
-    shards = sorted({obj.entry["shard"] for obj in selected._models.values()})
-
-    def shard_files() -> str:
-        folder = index_dir
-        for shard in shards:
-            path = fetch(shard, pinned, forced["shards"])
-            folder = path.parents[1]
-        forced["shards"] = False
-        return str(folder)
-
-    return _load_or_refetch(
-        repo_id, shard_files, lambda folder: ModelLibrary.load(folder, models=selected.ids)
-    )
+    return _load_or_refetch(repo_id, index, read)
 
 
 def _evict(path: str | None, snapshot: Path) -> str | None:
