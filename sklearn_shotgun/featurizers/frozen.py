@@ -58,6 +58,20 @@ def resolve_layers(layer: int | str | Sequence[int], n_hidden: int) -> list[int]
     return out
 
 
+#: What FrozenNetFeaturizer uses of a source network (the interface of library.SourceModel).
+_SOURCE_INTERFACE = (
+    "id",
+    "n_hidden",
+    "hidden_widths",
+    "columns",
+    "featurizer",
+    "make_featurizer",
+    "transform",
+    "predict",
+    "task",
+)
+
+
 class FrozenNetFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
     """Activations of a hidden layer of a pretrained source network, as features.
 
@@ -139,9 +153,9 @@ class FrozenNetFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
         self.with_prediction = with_prediction
 
     def _resolve_source(self) -> Any:
-        from ..library import SourceModel
-
-        if isinstance(self.source, SourceModel):
+        # Duck-typed rather than isinstance(SourceModel): featurizers/ must not import
+        # library/, which imports featurizers/ (tests/test_import_graph.py).
+        if all(hasattr(self.source, name) for name in _SOURCE_INTERFACE):
             return self.source
         if isinstance(self.source, str):
             if self.library is None:
