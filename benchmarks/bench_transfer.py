@@ -5,11 +5,16 @@ Run: ``.venv/bin/python benchmarks/bench_transfer.py [--quick] [--n-models 1000]
 
 Everything is measured in one run, interleaved (every repeat times each variant once, in
 turn) and the best of ``--repeats`` is kept, so that ratios stay meaningful on a shared,
-loaded machine; the ``uptime`` load averages are printed at the start and the end.
+loaded machine; the ``uptime`` load averages are printed at the start and the end, and
+each search's CPU time: with the kernel's autogroup scheduling (Linux desktops and many
+shared hosts) a session's threads share one session's slice of the CPUs, so on a machine
+busy with other sessions ``n_jobs=2`` cannot run faster than ``n_jobs=1`` however well the
+work splits ("cores busy" then stays near the session's share).
 
 1. Heads: ``FastRandomForestRegressor`` (the transfer heads) against scikit-learn's
-   ``RandomForestRegressor``, 100 trees, ``n_jobs=1``, fit and predict on a 48 x 300
-   count matrix (Poisson counts, like a fingerprint block). The forests are identical.
+   ``RandomForestRegressor``, 100 trees, ``n_jobs=1``, fit and predict on a 48 x 300 and a
+   48 x 30 count matrix (Poisson counts, like a fingerprint block). The forests are
+   identical; what is left of the fast fit is scikit-learn's Cython tree builder.
 2. A representative pool: ``--n-models`` networks pretrained on QM9 Cv with count Morgan
    fingerprints and ``max_sparsity=0.99`` (250-500 inputs per network; few epochs, since
    speed, not quality, is measured), cached under ``--pool``.
@@ -69,28 +74,34 @@ def bench_heads(repeats: int) -> None:
     X = rng.poisson(0.7, size=(48, 300)).astype(np.float32)
     y = X[:, :10].sum(axis=1) + rng.normal(size=48)
     test = rng.poisson(0.7, size=(12, 300)).astype(np.float32)
-    fitted = {}
+    # 300 columns: a last hidden layer plus a descriptor block; 30: a last hidden layer alone.
+    for width in (300, 30):
+        fitted = {}
 
-    def run(cls, name):
-        def go():
-            fitted[name] = cls(n_estimators=100, random_state=0, n_jobs=1).fit(X, y)
-            fitted[name].predict(test)
+        def run(cls, name, width=width, fitted=fitted):
+            def go():
+                model = cls(n_estimators=100, random_state=0, n_jobs=1)
+                fitted[name] = model.fit(X[:, :width], y)
+                fitted[name].predict(test[:, :width])
 
-        return go
+            return go
 
-    t = best_of(
-        repeats,
-        {
-            "scikit-learn": run(RandomForestRegressor, "scikit-learn"),
-            "fast": run(FastRandomForestRegressor, "fast"),
-        },
-    )
-    same = np.array_equal(fitted["fast"].predict(test), fitted["scikit-learn"].predict(test))
-    print(
-        f"heads (48 x 300, 100 trees, fit + predict): scikit-learn {t['scikit-learn']:.3f} s, "
-        f"fast {t['fast']:.3f} s -> {t['scikit-learn'] / t['fast']:.2f}x "
-        f"(identical predictions: {same})"
-    )
+        t = best_of(
+            repeats,
+            {
+                "scikit-learn": run(RandomForestRegressor, "scikit-learn"),
+                "fast": run(FastRandomForestRegressor, "fast"),
+            },
+        )
+        same = np.array_equal(
+            fitted["fast"].predict(test[:, :width]),
+            fitted["scikit-learn"].predict(test[:, :width]),
+        )
+        print(
+            f"heads (48 x {width}, 100 trees, fit + predict): scikit-learn "
+            f"{t['scikit-learn']:.3f} s, fast {t['fast']:.3f} s -> "
+            f"{t['scikit-learn'] / t['fast']:.2f}x (identical predictions: {same})"
+        )
 
 
 def fingerprint_pool(path: Path, n_models: int) -> ModelLibrary:
@@ -242,11 +253,12 @@ def bench_pool(name: str, library: ModelLibrary, args, X, y) -> None:
 
         def go():
             timer.start()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             model.fit(X, y)
             total = time.perf_counter() - start
             if total < best.get(key, (np.inf,))[0]:
-                best[key] = (total, dict(timer.times), timer.n_searched)
+                cpu = time.process_time() - cpu
+                best[key] = (total, dict(timer.times), timer.n_searched, cpu)
 
         return go
 
@@ -260,7 +272,7 @@ def bench_pool(name: str, library: ModelLibrary, args, X, y) -> None:
         label = "all" if search == "screen" else f"{args.grid_sources} sources'"
         print(f"  search={search!r} over {label} {n} candidates (best of {args.repeats}):")
         for n_jobs in (1, 2):
-            total, t, n_searched = best[(search, n_jobs)]
+            total, t, n_searched, cpu = best[(search, n_jobs)]
             rest = total - sum(t.values())
             line = (
                 f"    n_jobs={n_jobs}: {total:6.1f} s = {1e3 * total / n:6.1f} ms/candidate | "
@@ -273,6 +285,7 @@ def bench_pool(name: str, library: ModelLibrary, args, X, y) -> None:
             line += (
                 f", head CV {t['search']:5.1f} s ({n_searched} cand., "
                 f"{1e3 * t['search'] / n_searched:.0f} ms/cand.), ensemble+refit {rest:4.1f} s"
+                f" | CPU {cpu:5.1f} s ({cpu / total:.2f} cores busy)"
             )
             print(line)
         one, two = best[(search, 1)], best[(search, 2)]
@@ -284,7 +297,7 @@ def bench_pool(name: str, library: ModelLibrary, args, X, y) -> None:
             f"    n_jobs=1 / n_jobs=2: {one[0] / two[0]:.2f}x (head CV "
             f"{one[1]['search'] / two[1]['search']:.2f}x); same selection and score: {same}"
         )
-    _, t, n_searched = best[("grid", 2)]
+    _, t, n_searched, _ = best[("grid", 2)]
     n_all = models[("screen", 1)].n_candidates_
     print(
         f"  grid head CV extrapolated to all {n_all} candidates (n_jobs=2): "
