@@ -36,17 +36,16 @@ def check_target_transform(value: Any) -> None:
 
 def _size(item: Any, kind: str, inputs: str) -> float:
     """Molar mass, heavy-atom or atom count of one SMILES (or RDKit Mol) or formula."""
-    from rdkit import Chem, rdBase
+    from rdkit import Chem
 
     from .featurizers._formula import FormulaError, parse_formula
+    from .featurizers._smiles import parse_smiles
 
     if inputs == "smiles":
-        mol = item
-        if isinstance(item, str):
-            with rdBase.BlockLogs():
-                mol = Chem.MolFromSmiles(item)
-        if not isinstance(mol, Chem.Mol):
-            raise ValueError("RDKit could not parse it as SMILES")
+        # The featurizers' strict parser: "CC junk" is not ethane here either.
+        mol, reason = parse_smiles(item)
+        if mol is None:
+            raise ValueError(reason)
         # '*' attachment points of polymer repeat units have atomic number 0 and no mass.
         atoms = [a for a in mol.GetAtoms() if a.GetAtomicNum() > 0]
         if kind == "per_gram":

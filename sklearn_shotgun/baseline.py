@@ -33,14 +33,11 @@ def input_kind(items: list[Any]) -> str:
     Formulas such as ``Fe2O3`` or ``NaCl`` are not valid SMILES; the few strings that are
     both (``CO``) are read as SMILES only when every item of the set parses as SMILES.
     """
-    from rdkit import Chem, rdBase
+    from .featurizers._smiles import parse_smiles
 
-    with rdBase.BlockLogs():
-        for item in items:
-            if isinstance(item, Chem.Mol):
-                continue
-            if not isinstance(item, str) or Chem.MolFromSmiles(item) is None:
-                return "formula"
+    # The featurizers' strict parser, so that "CC junk" is not taken for a SMILES here either.
+    if any(parse_smiles(item)[0] is None for item in items):
+        return "formula"
     return "smiles"
 
 
