@@ -181,12 +181,16 @@ def _sequential(forest: Any, X: Any, method: str) -> np.ndarray | None:
     if forest.n_outputs_ != 1 or effective_n_jobs(forest.n_jobs) != 1:
         return None
     X = forest._validate_X_predict(X)
-    width = np.atleast_1d(forest.n_classes_)[0] if method == "predict_proba" else None
-    out = np.zeros((X.shape[0], width) if width else X.shape[0])
+    if issparse(X):
+        return None
+    # With one output, a tree's predict/predict_proba is its Tree's node values (the first
+    # n_classes of them); the forest has validated X once for all the trees.
+    width = np.atleast_1d(forest.n_classes_)[0] if method == "predict_proba" else 1
+    out = np.zeros((X.shape[0], width))
     for tree in forest.estimators_:
-        out += getattr(tree, method)(X, check_input=False)
+        out += tree.tree_.predict(X)[:, :width]
     out /= len(forest.estimators_)
-    return out
+    return out if method == "predict_proba" else out[:, 0]
 
 
 class FastRandomForestRegressor(_DirectTrees, RandomForestRegressor):
