@@ -10,6 +10,9 @@ from sklearn_shotgun._forest import FastRandomForestClassifier, FastRandomForest
 
 
 def _assert_same_forest(a, b, X):
+    assert sorted(vars(a)) == sorted(vars(b))
+    for key in ("n_features_in_", "n_outputs_", "_n_samples", "_n_samples_bootstrap"):
+        assert getattr(a, key) == getattr(b, key), key
     assert len(a.estimators_) == len(b.estimators_)
     assert [t.random_state for t in a.estimators_] == [t.random_state for t in b.estimators_]
     for ta, tb in zip(a.estimators_, b.estimators_, strict=True):
