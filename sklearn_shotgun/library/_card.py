@@ -204,6 +204,11 @@ def _usage(library: ModelLibrary, repo_id: str | None) -> list[str]:
             if len(dataset.inputs) == 1 and record.get("target") in dataset.targets:
                 example = (record["dataset"], record["target"])
                 break
+    if example is None:  # a pool not built from a recipe: a registered data set it names
+        for name in sorted({m["dataset"] for m in library._entries_metadata()}):
+            if name in registry and len(registry[name].inputs) == 1:
+                example = (name, registry[name].default_target)
+                break
     lines = [
         "## Usage",
         "",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import subprocess
 import sys
 
@@ -150,6 +151,24 @@ def test_pushed_model_card(hub, libraries):
     assert f'ModelLibrary.from_hub("{REPO}")' in card
 
 
+def test_model_card_snippet_runs(hub, libraries, tmp_path):
+    """The card's usage snippet, as printed, against the stand-in (the toy pool names a
+    registered data set, which stands in for the user's target)."""
+    card = (hub.root / "repos" / REPO / "commits" / hub.oids[0] / "README.md").read_text()
+    snippet = re.search(r"## Usage\n\n```python\n(.*?)```", card, flags=re.S)[1]
+    assert 'fetch_dataset("matbench_mp_e_form", target="target"' in snippet
+    proc = subprocess.run(
+        [sys.executable, "-c", snippet],
+        env=hub.env(tmp_path / "home", OMP_NUM_THREADS="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # The main branch holds v2 (band-gap models) by then: the snippet pulls the latest.
+    assert proc.stdout.strip() in {*libraries["v2"][0].ids, "no transfer"}
+
+
 def test_pull_pinned_to_a_commit(hub, libraries, tmp_path):
     v1, v2 = libraries["v1"][0], libraries["v2"][0]
     home = tmp_path / "home"
@@ -273,6 +292,33 @@ def test_hf_uri_resolves_through_the_hub(hub, libraries, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == hashes(libraries["v1"][0].filter(property="band gap"))
+
+
+ESTIMATOR = """
+import json, sys
+import numpy as np
+from sklearn_shotgun import ShotgunTransferRegressor
+
+formulas = [f"Fe{a}O{b}" for a in range(1, 5) for b in range(1, 6)]
+y = np.random.default_rng(0).normal(size=len(formulas))
+model = ShotgunTransferRegressor(sys.argv[1], cv=3, random_state=0).fit(formulas, y)
+print(json.dumps(sorted(set(model.transfer_table_["source"]))))
+"""
+
+
+def test_transfer_estimator_takes_an_hf_name(hub, libraries, tmp_path):
+    hub.clear_log()
+    proc = subprocess.run(
+        [sys.executable, "-c", ESTIMATOR, f"hf://{REPO}@{hub.oids[0]}"],
+        env=hub.env(tmp_path / "home", OMP_NUM_THREADS="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    searched = set(json.loads(proc.stdout.splitlines()[-1]))
+    assert set(libraries["v1"][0].ids) <= searched  # every Hub model was a candidate
+    assert len(gets(hub, "library.json")) == 1 and len(gets(hub, SHARD0)) == 1
 
 
 @pytest.mark.parametrize(
