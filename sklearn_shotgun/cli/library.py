@@ -58,7 +58,7 @@ def open_library(spec: str, lazy: bool = False, **filters: Any) -> Any:
     from ..library import ModelLibrary
 
     if spec.startswith("hf://"):
-        from huggingface_hub.errors import HfHubHTTPError
+        from huggingface_hub.utils import HfHubHTTPError
 
         from ..library.hub import _load_index, load_hub_uri, parse_hub_uri
 
@@ -233,7 +233,7 @@ def run_filter(args: argparse.Namespace) -> int:
 
 def run_push(args: argparse.Namespace) -> int:
     """Handler of ``library push``."""
-    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub.utils import HfHubHTTPError
 
     from ..library.hub import push_to_hub
 
@@ -259,7 +259,7 @@ def run_push(args: argparse.Namespace) -> int:
 
 def run_pull(args: argparse.Namespace) -> int:
     """Handler of ``library pull``."""
-    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub.utils import HfHubHTTPError
 
     from ..library.hub import from_hub, parse_hub_uri
 
