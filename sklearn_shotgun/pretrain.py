@@ -183,16 +183,17 @@ class ShotgunPretrainer(DocLinkMixin, BaseEstimator):
         Torch device of the batched engine, e.g. "cuda".
     precision : {"fp32", "bf16"}, default="fp32"
         "bf16" runs the matrix products of the batched engine under bfloat16 autocast
-        (weights, gradients, Adam and losses stay float32): about 1.3-1.5x faster on CPUs
-        with AVX512-BF16 or AMX and on recent GPUs, slower on CPUs without bf16
-        instructions, and out-of-bag losses that differ from float32 in the second or
-        third digit (``benchmarks/bench_pretrain.py`` reports both). Recorded in each
-        model's ``training["precision"]``.
+        (weights, gradients, Adam and losses stay float32). On a 2-core AVX512-BF16 CPU it
+        was 1.2-1.3x faster at 5,000 rows and no faster at 20,000 (where the sparse first
+        layer and Adam, which stay float32, weigh more); it is slower on CPUs without bf16
+        instructions. Out-of-bag RMSEs moved by up to ~1 % per network, the pool mean by
+        less (``benchmarks/bench_pretrain.py`` reports both). Recorded in each model's
+        ``training["precision"]``.
     oob_interval : int, default=1
         Evaluate the out-of-bag loss every ``oob_interval`` epochs (and after the last)
-        instead of after every epoch. That pass costs about a fifth of an epoch; with 5, early
-        stopping and the kept best weights only consider every fifth epoch (``early_stopping``
-        still counts epochs). Batched engine only.
+        instead of after every epoch. That pass took 10-15 % of the training time; with 5,
+        early stopping and the kept best weights only consider every fifth epoch
+        (``early_stopping`` still counts epochs). Batched engine only.
     chunk_size : int, default=32
         Networks trained together in one joblib task; also the unit of checkpointing.
         Changing it changes the rounding of the trained weights (see ``random_state``).

@@ -176,12 +176,13 @@ def train_models(
         models finish (for a progress bar).
     precision : {"fp32", "bf16"}, default="fp32"
         ``"bf16"`` runs the matrix products of the batched engine (training and out-of-bag
-        evaluation) under bfloat16 autocast; weights, gradients, Adam moments and losses stay
-        float32. About 1.3-1.5x faster on CPUs with AVX512-BF16 or AMX and on recent GPUs, at
-        the cost of the last bits: out-of-bag losses moved by up to ~1e-2 on QM9 (see
-        ``benchmarks/bench_pretrain.py``). Slower than float32 on CPUs without bf16
-        instructions. ``"fp32"`` gives bit-identical results for identical inputs on one
-        machine.
+        evaluation) under bfloat16 autocast; weights, gradients, Adam moments, the sparse first
+        layer and losses stay float32. The bf16 products themselves ran 4-9x faster than
+        float32 on an AVX512-BF16 CPU, training 1.2-1.3x at 5,000 rows and not at all at 20,000
+        (``benchmarks/bench_pretrain.py``); out-of-bag losses move in the third digit. Slower
+        than float32 on CPUs without bf16 instructions; on CUDA it needs a GPU with bfloat16
+        (``torch.cuda.is_bf16_supported()``). ``"fp32"`` gives bit-identical results for
+        identical inputs on one machine.
     group_size : int, default=4
         Most networks the batched engine trains together. Each depth class is sorted by size
         and cut into groups of at most this many; smaller groups pad less (padding is executed
