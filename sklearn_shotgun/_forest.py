@@ -23,10 +23,14 @@ import numpy as np
 from joblib import effective_n_jobs
 from scipy.sparse import issparse
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.ensemble._forest import _get_n_samples_bootstrap
-from sklearn.tree._classes import CRITERIA_CLF, CRITERIA_REG, DENSE_SPLITTERS
-from sklearn.tree._tree import DepthFirstTreeBuilder, Tree
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
+
+try:  # scikit-learn internals (>= 1.4); tests/test_forest.py checks the trees they build
+    from sklearn.ensemble._forest import _get_n_samples_bootstrap
+    from sklearn.tree._classes import CRITERIA_CLF, CRITERIA_REG, DENSE_SPLITTERS
+    from sklearn.tree._tree import DepthFirstTreeBuilder, Tree
+except ImportError:  # pragma: no cover - a scikit-learn that moved them: its own fit
+    _get_n_samples_bootstrap = None
 
 __all__ = ["FastRandomForestClassifier", "FastRandomForestRegressor"]
 
@@ -50,7 +54,8 @@ class _DirectTrees:
     def _bulk_ok(self, X: Any, y: Any, sample_weight: Any) -> bool:
         """Whether the bulk path reproduces scikit-learn's fit for these arguments."""
         return (
-            sample_weight is None
+            _get_n_samples_bootstrap is not None
+            and sample_weight is None
             and self.bootstrap
             and not self.oob_score
             and not self.warm_start
