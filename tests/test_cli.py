@@ -126,6 +126,7 @@ def test_pretrain_options_reach_the_pretrainer(work, qm9_csv, pretrained):
         "--n-hidden-layers", "3", "--last-width", "10,12", "--max-first-width", "40",
         "--max-features", "50", "--n-models", "2", "--epochs", "3", "--learning-rate", "0.001",
         "--batch-size", "64", "--early-stopping", "0", "--random-state", "7", "--quiet",
+        "--precision", "bf16", "--oob-interval", "2", "--column-pool", "all",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     library = ModelLibrary.load(out)
@@ -140,6 +141,8 @@ def test_pretrain_options_reach_the_pretrainer(work, qm9_csv, pretrained):
         assert model.training["lr"] == pytest.approx(0.001)
         assert model.training["batch_size"] == 64
         assert model.training["epochs"] == 3  # no early stopping: the full budget
+        assert model.training["precision"] == "bf16"
+        assert model.training["oob_interval"] == 2
     assert "max_sparsity=0.5" in result.stderr
 
 
