@@ -92,10 +92,28 @@ def transferability_map(
 
     Examples
     --------
-    >>> from sklearn_shotgun.transfer_map import transferability_map  # doctest: +SKIP
-    >>> table = transferability_map(library, {"Tg": (smiles, tg), "Cp": (smiles2, cp)}, cv=3)
+    Two source properties of a numeric matrix, two small targets:
+
+    >>> import numpy as np
+    >>> from sklearn_shotgun import ModelLibrary, ShotgunPretrainer
+    >>> from sklearn_shotgun.transfer_map import transferability_map
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 10))
+    >>> def pool(y, name):
+    ...     pretrainer = ShotgunPretrainer(
+    ...         n_models=2, max_epochs=10, random_state=0, verbose=0, property=name
+    ...     )
+    ...     return pretrainer.fit(X, y).library_
+    >>> library = ModelLibrary([*pool(X[:, 0] + X[:, 1], "a"), *pool(X[:, 2] * X[:, 3], "b")])
+    >>> targets = {"t1": (X[:40], X[:40, 0] - X[:40, 1]), "t2": (X[40:80], X[40:80, 2])}
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # the toy sources are weak, which is warned about
+    ...     warnings.simplefilter("ignore")
+    ...     table = transferability_map(library, targets, cv=3)
+    >>> table.index.tolist(), table.columns.tolist()
+    (['a/precomputed', 'b/precomputed'], ['t1', 't2'])
     >>> from sklearn_shotgun.plotting import plot_transferability_map
-    >>> plot_transferability_map(table)  # doctest: +SKIP
+    >>> ax = plot_transferability_map(table)  # a heatmap centred on 1
     """
     import sys
 
