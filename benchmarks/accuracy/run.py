@@ -16,12 +16,23 @@ nested score (which favours the baseline: the choice is made on the test folds).
 transfer MAE / that MAE, per draw and averaged; a win is a draw where the ratio is below 1.
 The inner-CV score of the defaults' selection is printed too, labelled optimistic.
 
-Results are appended to a CSV in the cache as each (task, draw) finishes, so an interrupted
-run resumes; ``docs/accuracy.md`` and ``docs/accuracy.csv`` are rewritten at the end.
+The sources come from ``--library`` (``library.py``): the package's ``quick`` or ``mdl``
+recipe (built once into its cache folder), the benchmark's ``own`` recipe (that of the
+published table) or a library directory; by default ``mdl`` when a finished build of it is
+cached, else ``quick``. Each task leaves out the sources built from its own data set
+(``guard.py``: the ``mdl`` recipe pretrains RadonPy MD properties, four tasks are RadonPy
+targets) and says how many it dropped.
+
+Results are appended to a CSV in the cache (one per mode and library) as each (task, draw)
+finishes, so an interrupted run resumes. A full run (all tasks, 5 draws) rewrites
+``docs/accuracy.md`` and ``docs/accuracy.csv``; any other run writes under
+``runs/accuracy-<mode>-<library><tag>/`` unless ``--out`` says otherwise.
 
     python benchmarks/accuracy/run.py --quick      # 8 tasks x 2 draws, the defaults
     python benchmarks/accuracy/run.py              # 8 tasks x 5 draws, 4 variants
     python benchmarks/accuracy/run.py --variants "fine-tuning" ...   # any of VARIANTS
+    python benchmarks/accuracy/run.py --quick --library quick --tasks radonpy_cp --draws 1
+    python benchmarks/accuracy/run.py --library mdl --dry-run   # pools per task, no fitting
 """
 
 from __future__ import annotations
@@ -41,7 +52,8 @@ from sklearn.pipeline import make_pipeline
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from library import build
+from guard import drop_leaked
+from library import resolve
 from tasks import draws, load_tasks
 
 from sklearn_shotgun import (
@@ -224,47 +236,125 @@ def summarise(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return table, "\n".join(lines)
 
 
+def _source_lines(record: dict) -> list[str]:
+    lines = []
+    for src in record["sources"]:
+        r2 = src["oob_r2_median"]
+        seconds = "" if src["seconds"] is None else f", {float(src['seconds']):.0f} s"
+        rows = "" if src["rows"] is None else f" on {src['rows']} rows"
+        lines.append(
+            f"- {src['name']} ({src['dataset'] or 'data set not recorded'}): "
+            f"{src['models']} nets{rows}{seconds}"
+            + ("" if r2 is None else f", OOB R2 median {float(r2):.3f}")
+        )
+    return lines
+
+
+def _library_notes(record: dict, pools: dict[str, tuple[int, int, list[str]]]) -> str:
+    build = record["build_seconds"]
+    text = (
+        f"Source library: `--library {record['label']}` ({record['reason']}); recipe "
+        f"{record['recipe']}, sha256 {record['sha256'][:12]}; {record['n_models']} networks "
+        f"over {record['n_sources']} sources"
+        + ("" if build is None else f", built in {float(build) / 60:.1f} min (summed per source)")
+        + ".\n\n"
+        + "\n".join(_source_lines(record))
+        + "\n\nPool per task after the leakage guard (sources built from the task's own data "
+        "set dropped):\n\n"
+        + "\n".join(
+            f"- {task}: {n} networks over {k} sources"
+            + (f"; dropped {', '.join(dropped)}" if dropped else "")
+            for task, (n, k, dropped) in pools.items()
+        )
+    )
+    return text + "\n\n"
+
+
+def _names(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [n for v in values for n in v.split(",") if n]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="8 tasks x 2 draws, defaults only")
     parser.add_argument("--list", action="store_true", help="list tasks and variants, exit")
     parser.add_argument("--draws", type=int, default=None)
-    parser.add_argument("--tasks", nargs="*", default=None)
+    parser.add_argument("--tasks", nargs="*", default=None, help="NAME[,NAME] (see --list)")
     parser.add_argument("--variants", nargs="*", default=None)
-    parser.add_argument("--n-models", type=int, default=8, help="networks per source")
+    parser.add_argument(
+        "--library",
+        default=None,
+        help="quick, mdl (the package's recipes, built into their cache folder once), own (the "
+        "benchmark's recipe of docs/accuracy.md) or a library directory; default: mdl if its "
+        "cache holds a finished library, else quick",
+    )
+    parser.add_argument(
+        "--n-models", type=int, default=8, help="networks per source of --library own"
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--out", default=str(ROOT / "docs"), help="where accuracy.md/csv go")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="where accuracy.md/csv go (default: docs/ for a full run, all tasks and draws; "
+        "else runs/accuracy-<mode>-<library><tag>/)",
+    )
     parser.add_argument("--tag", default="", help="suffix of the cached results file")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="list the pool of each task after the guard, exit"
+    )
     args = parser.parse_args()
     if args.list:
         print("tasks:", ", ".join(t.name for t in load_tasks()))
         print("variants:", ", ".join(VARIANTS))
         return
     n_draws = args.draws or (2 if args.quick else 5)
-    names = args.tasks or (QUICK_TASKS if args.quick else FULL_TASKS)
+    names = _names(args.tasks) or (QUICK_TASKS if args.quick else FULL_TASKS)
     variants = args.variants or (QUICK_VARIANTS if args.quick else FULL_VARIANTS)
 
     start = time.perf_counter()
-    print("source library (cached after the first build):", flush=True)
-    library, log = build(args.n_models)
-    for info in log:
-        print(
-            f"  {info['source']}: {info['models']} nets, {info['rows']} rows, "
-            f"{info['seconds']} s, OOB R2 median {info['oob_r2_median']:.3f}"
+    library, record = resolve(args.library, n_models=args.n_models, n_jobs=args.n_jobs)
+    print(f"source library: {record['label']} ({record['reason']})")
+    print(
+        f"  recipe {record['recipe']}, sha256 {record['sha256'][:12]}, {record['n_models']} "
+        f"networks over {record['n_sources']} sources, build time "
+        + (
+            "not recorded"
+            if record["build_seconds"] is None
+            else f"{float(record['build_seconds']):.0f} s"
         )
+    )
+    for line in _source_lines(record):
+        print("  " + line)
     print(f"library ready after {time.perf_counter() - start:.0f} s", flush=True)
 
     tasks = load_tasks(names=names)
+    pools, libraries = {}, {}
+    for task in tasks:
+        kept, dropped = drop_leaked(library, task.dataset)
+        k = len(kept.summary())
+        pools[task.name] = (len(kept), k, dropped)
+        libraries[task.name] = kept
+        print(
+            f"{task.name} ({task.dataset}): dropped {len(dropped)} source(s) built from it"
+            + (f" ({', '.join(dropped)})" if dropped else "")
+            + f", {len(kept)} networks over {k} sources left",
+            flush=True,
+        )
+    if args.dry_run:
+        return
     cache = Path.home() / ".cache" / "sklearn_shotgun" / "accuracy"
+    cache.mkdir(parents=True, exist_ok=True)
     mode = "quick" if args.quick else "full"
-    raw_path = cache / f"results-{mode}-{args.n_models}{args.tag}.csv"
+    raw_path = cache / f"results-{mode}-{record['cache_key']}{args.tag}.csv"
     raw = pd.read_csv(raw_path) if raw_path.exists() else pd.DataFrame()
     for task in tasks:
         for d, rows in enumerate(draws(task, n_draws)):
             if len(raw) and ((raw["task"] == task.name) & (raw["draw"] == d)).any():
                 continue
             t0 = time.perf_counter()
-            out = run_one(task, rows, library, variants, seed=d, n_jobs=args.n_jobs)
+            out = run_one(task, rows, libraries[task.name], variants, seed=d, n_jobs=args.n_jobs)
             seconds = time.perf_counter() - t0
             new = pd.DataFrame(out).assign(
                 task=task.name, title=task.title, units=task.units, draw=d, seconds=seconds
@@ -279,22 +369,22 @@ def main() -> None:
     table, text = summarise(raw)
     print()
     print(text)
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
+    full = not args.quick and args.tasks is None and args.draws is None
+    if args.out:
+        out = Path(args.out)
+    elif full:
+        out = ROOT / "docs"
+    else:
+        out = ROOT / "runs" / f"accuracy-{mode}-{record['cache_key']}{args.tag}"
+    out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "accuracy.csv", index=False)
+    command = " ".join(["python benchmarks/accuracy/run.py", *sys.argv[1:]])
     header = (
         "# Accuracy benchmark\n\n"
-        f"`python benchmarks/accuracy/run.py{' --quick' if args.quick else ''}` "
-        f"({len(tasks)} tasks x {n_draws} draws, nested 5-fold CV, {args.n_models} networks "
-        f"per source; {raw.groupby(['task', 'draw'])['seconds'].first().sum() / 60:.0f} min "
+        f"`{command}` ({len(tasks)} tasks x {n_draws} draws, nested 5-fold CV; "
+        f"{raw.groupby(['task', 'draw'])['seconds'].first().sum() / 60:.0f} min "
         "of nested CV on this 2-core machine, library build excluded).\n\n"
-        "Source library (benchmarks/accuracy/library.py):\n\n"
-        + "\n".join(
-            f"- {i['source']}: {i['models']} nets on {i['rows']} rows, {i['seconds']} s, "
-            f"OOB R2 median {i['oob_r2_median']:.3f}"
-            for i in log
-        )
-        + "\n\n"
+        + _library_notes(record, pools)
     )
     (out / "accuracy.md").write_text(header + text + "\n")
     print(

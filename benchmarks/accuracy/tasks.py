@@ -81,6 +81,7 @@ class Task:
     X: list[str] = field(compare=False, repr=False)  # whole cleaned pool of inputs
     y: np.ndarray = field(compare=False, repr=False)  # float64 targets, same length
     source: str = field(default="", compare=False)  # data file (under the data dir), column
+    dataset: str = ""  # registered data set (sklearn_shotgun.datasets) the pool comes from
 
     def __len__(self) -> int:
         return len(self.X)
@@ -194,6 +195,7 @@ class _Spec:
     loader: Callable[[Path], tuple[pd.Series | list, pd.Series | list]]
     needs: str | None = None  # optional Python package the loader imports
     positive: bool = False  # keep only targets > 0 (always so for log tasks)
+    dataset: str = ""  # the registered data set the loader reads (leakage guard of run.py)
 
 
 def _radonpy(column: str) -> Callable[[Path], tuple]:
@@ -289,31 +291,36 @@ _SPECS: tuple[_Spec, ...] = (
     # (Cp: 1, thermal_conductivity: 7, refractive_index: 2, density: 0). No outlier removal
     # (nothing is flagged in SOURCE.md); runs with fewer replicas (``*_count``) are kept.
     _Spec("radonpy_cp", "RadonPy Cp (MD)", "polymer", "smiles", "J/(kg K)", 58, False,
-          f"{RADONPY}: Cp", _radonpy("Cp")),
+          f"{RADONPY}: Cp", _radonpy("Cp"), dataset="radonpy_pi1070"),
     _Spec("radonpy_tc", "RadonPy thermal conductivity (MD)", "polymer", "smiles", "W/(m K)",
-          60, False, f"{RADONPY}: thermal_conductivity", _radonpy("thermal_conductivity")),
+          60, False, f"{RADONPY}: thermal_conductivity", _radonpy("thermal_conductivity"),
+          dataset="radonpy_pi1070"),
     _Spec("radonpy_ri", "RadonPy refractive index (MD)", "polymer", "smiles", "dimensionless",
-          60, False, f"{RADONPY}: refractive_index", _radonpy("refractive_index")),
+          60, False, f"{RADONPY}: refractive_index", _radonpy("refractive_index"),
+          dataset="radonpy_pi1070"),
     _Spec("radonpy_density", "RadonPy density (MD)", "polymer", "smiles", "g/cm^3", 60, False,
-          f"{RADONPY}: density", _radonpy("density")),
+          f"{RADONPY}: density", _radonpy("density"), dataset="radonpy_pi1070"),
     _Spec("polyverse_gap_chain", "polyVERSE chain band gap (DFT)", "polymer", "smiles", "eV",
-          60, False, f"{POLYVERSE_GAP}: bandgap_chain", _polyverse_gap),
+          60, False, f"{POLYVERSE_GAP}: bandgap_chain", _polyverse_gap,
+          dataset="polyverse_bandgap_chain"),
     _Spec("md_tg", "Polymer Tg (MD, Ramprasad)", "polymer", "smiles", "K", 60, False,
-          f"{MD_TG}: Value", _md_tg),
+          f"{MD_TG}: Value", _md_tg, dataset="md_tg"),
     _Spec("freesolv", "FreeSolv hydration free energy (expt)", "molecule", "smiles",
-          "kcal/mol", 60, False, f"{FREESOLV}: expt", _freesolv),
+          "kcal/mol", 60, False, f"{FREESOLV}: expt", _freesolv, dataset="freesolv"),
     _Spec("esol", "ESOL aqueous solubility log S (expt)", "molecule", "smiles",
           "log10 mol/L", 60, False,
-          f"{ESOL}: measured log solubility in mols per litre", _esol),
+          f"{ESOL}: measured log solubility in mols per litre", _esol, dataset="esol"),
     _Spec("boiling_point", "Normal boiling point (expt, Goll & Jurs)", "molecule", "smiles",
-          "K", 60, False, f"{BOILING}: bpdata$BP", _boiling, needs="pyreadr"),
+          "K", 60, False, f"{BOILING}: bpdata$BP", _boiling, needs="pyreadr",
+          dataset="boiling_point_goll_jurs"),
     _Spec("aflow_kappa_log", "AFLOW AGL thermal conductivity, log10", "inorganic", "formula",
           "log10 W/(m K)", 45, True, f"{AFLOW_KAPPA}/{{train,val,test}}.csv: target",
-          _aflow_kappa),
+          _aflow_kappa, dataset="aflow_thermal_conductivity"),
     _Spec("expt_gap", "Experimental band gap of non-metals (Zhuo)", "inorganic", "formula",
-          "eV", 60, False, f"{EXPT_GAP}: target > 0", _expt_gap, positive=True),
+          "eV", 60, False, f"{EXPT_GAP}: target > 0", _expt_gap, positive=True,
+          dataset="matbench_expt_gap"),
     _Spec("seko_tm", "Melting temperature (expt, Seko)", "inorganic", "formula", "K", 60,
-          False, f"{SEKO}: Melting temp. (K)", _seko),
+          False, f"{SEKO}: Melting temp. (K)", _seko, dataset="seko_melting_point"),
 )  # fmt: skip
 
 #: Names of all tasks, in the default order.
@@ -389,6 +396,7 @@ def load_tasks(data_dir: str | Path = DEFAULT_DATA_DIR, names=None) -> list[Task
                 X=list(x),
                 y=np.array(y, dtype=np.float64),
                 source=spec.source,
+                dataset=spec.dataset,
             )
         )
     return tasks

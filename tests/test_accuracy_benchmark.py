@@ -1,0 +1,101 @@
+"""The accuracy benchmark's leakage guard (``benchmarks/accuracy/guard.py``).
+
+``benchmarks/`` is not a package on ``sys.path``: the guard module is loaded by its path. It
+imports only ``sklearn_shotgun``, so this needs neither the benchmark's data nor a library.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sklearn_shotgun.library import ModelLibrary, SourceModel
+
+_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy" / "guard.py"
+_spec = importlib.util.spec_from_file_location("accuracy_benchmark_guard", _PATH)
+guard = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(guard)
+
+
+def _model(model_id: str, dataset: str, source: str | None, seed: int) -> SourceModel:
+    rng = np.random.default_rng(seed)
+    arch = [4, 3, 1]
+    state = {}
+    for i, (a, b) in enumerate(itertools.pairwise(arch)):
+        state[f"linears.{i}.weight"] = rng.normal(size=(b, a))
+        state[f"linears.{i}.bias"] = rng.normal(size=b)
+    return SourceModel(
+        id=model_id,
+        architecture=arch,
+        state_dict=state,
+        columns=np.arange(4),
+        x_mean=np.zeros(4),
+        x_scale=np.ones(4),
+        property=model_id.split("-")[0],
+        dataset=dataset,
+        training={"source": source} if source else {},
+        metrics={"r2": 0.9},
+    )
+
+
+def _library(metadata: bool = True) -> ModelLibrary:
+    models = [
+        _model("cv-1", "qm9", "qm9_cv", 1),
+        _model("cv-2", "qm9", "qm9_cv", 2),
+        _model("rg-1", "radonpy_pi1070", "radonpy_rg", 3),
+        _model("rg-2", "radonpy_pi1070", "radonpy_rg", 4),
+        _model("k-1", "radonpy_pi1070", "radonpy_bulk_modulus", 5),
+        _model("eform-1", "matbench_mp_e_form", "mp_e_form", 6),
+    ]
+    sources = {
+        "qm9_cv": {"dataset": "qm9", "n_models": 2},
+        "radonpy_rg": {"dataset": "radonpy_pi1070", "n_models": 2},
+        "radonpy_bulk_modulus": {"dataset": "radonpy_pi1070", "n_models": 1},
+        "mp_e_form": {"dataset": "matbench_mp_e_form", "n_models": 1},
+    }
+    return ModelLibrary(models, metadata={"sources": sources} if metadata else None)
+
+
+def test_leaked_sources_from_plain_metadata():
+    sources = {
+        "qm9_cv": {"dataset": "qm9"},
+        "radonpy_rg": {"dataset": "radonpy_pi1070"},
+        "no_dataset": {},
+        "radonpy_k": {"dataset": " RadonPy_PI1070 "},
+    }
+    assert guard.leaked_sources(sources, "radonpy_pi1070") == ["radonpy_rg", "radonpy_k"]
+    assert guard.leaked_sources(sources, "freesolv") == []
+    with pytest.raises(ValueError, match="dataset"):
+        guard.leaked_sources(sources, "")
+
+
+def test_drop_leaked_removes_every_network_of_the_task_data_set():
+    library = _library()
+    kept, dropped = guard.drop_leaked(library, "radonpy_pi1070")
+    assert dropped == ["radonpy_rg", "radonpy_bulk_modulus"]
+    assert kept.ids == ["cv-1", "cv-2", "eform-1"]
+    assert len(library) == 6  # a filtered view: the original library is unchanged
+
+    kept, dropped = guard.drop_leaked(library, "md_tg")
+    assert dropped == [] and kept.ids == library.ids
+
+
+def test_drop_leaked_without_build_metadata_uses_each_model_dataset():
+    # A pool built outside build_library (the benchmark's own recipe) records no sources.
+    library = _library(metadata=False)
+    kept, dropped = guard.drop_leaked(library, "qm9")
+    assert kept.ids == ["rg-1", "rg-2", "k-1", "eform-1"]
+    assert dropped == ["qm9_cv"]
+
+
+def test_drop_leaked_catches_a_model_whose_source_record_misses_it():
+    # The recorded sources say nothing about radonpy_k, but its networks name the data set.
+    library = _library()
+    library.add(_model("k2-1", "radonpy_pi1070", "radonpy_k2", 7))
+    kept, dropped = guard.drop_leaked(library, "radonpy_pi1070")
+    assert "k2-1" not in kept.ids
+    assert dropped == ["radonpy_rg", "radonpy_bulk_modulus", "radonpy_k2"]
