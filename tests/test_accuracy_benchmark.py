@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +100,25 @@ def test_drop_leaked_catches_a_model_whose_source_record_misses_it():
     kept, dropped = guard.drop_leaked(library, "radonpy_pi1070")
     assert "k2-1" not in kept.ids
     assert dropped == ["radonpy_rg", "radonpy_bulk_modulus", "radonpy_k2"]
+
+
+def test_mdl_recipe_leaks_only_radonpy_sources_into_radonpy_tasks(monkeypatch):
+    # The recipe's own record of its sources, checked against every benchmark task's data set:
+    # the RadonPy MD sources must leave the four RadonPy tasks, and nothing else leaks.
+    from sklearn_shotgun.datasets import DATASETS
+    from sklearn_shotgun.library.build import load_recipe
+
+    path = _PATH.with_name("tasks.py")
+    spec = importlib.util.spec_from_file_location("accuracy_benchmark_tasks", path)
+    tasks = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up in sys.modules while the class is created.
+    monkeypatch.setitem(sys.modules, spec.name, tasks)
+    spec.loader.exec_module(tasks)
+    recipe = load_recipe("mdl")
+    sources = {s.name: {"dataset": s.dataset} for s in recipe.sources}
+    radonpy = [n for n, s in sources.items() if s["dataset"] == "radonpy_pi1070"]
+    assert len(radonpy) >= 1
+    for task in tasks._SPECS:
+        assert task.dataset in DATASETS, task.name
+        expected = radonpy if task.name.startswith("radonpy_") else []
+        assert guard.leaked_sources(sources, task.dataset) == expected, task.name

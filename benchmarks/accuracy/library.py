@@ -316,7 +316,7 @@ def resolve(
     from sklearn_shotgun.library import build_library
     from sklearn_shotgun.library.build import library_cache_dir, load_recipe
 
-    reason = f"--library {spec}"
+    reason = "chosen with --library"
     if spec is None:
         spec, reason = default_choice()
     if spec == "own":
@@ -350,13 +350,13 @@ def resolve(
         sha = hashlib.sha256(load_recipe(spec).text.encode()).hexdigest()
         library = ModelLibrary.load(folder) if _finished(folder) else None
         if library is not None and (library.metadata.get("recipe") or {}).get("sha256") == sha:
-            reason += f" (cached build in {folder})"
+            reason += f"; cached build in {folder}"
         else:
             if verbose:
                 print(f"building the {spec} library into {folder} (resumable)", flush=True)
             start = time.perf_counter()
             build_library(spec, folder, n_jobs=n_jobs, verbose=int(verbose))
-            reason += f" (built now in {time.perf_counter() - start:.0f} s, into {folder})"
+            reason += f"; built now in {time.perf_counter() - start:.0f} s, into {folder}"
             library = ModelLibrary.load(folder)
         return library, _record(library, spec, folder, reason)
     folder = Path(spec).expanduser()
