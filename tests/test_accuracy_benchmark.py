@@ -70,8 +70,11 @@ def test_leaked_sources_from_plain_metadata():
     }
     assert guard.leaked_sources(sources, "radonpy_pi1070") == ["radonpy_rg", "radonpy_k"]
     assert guard.leaked_sources(sources, "freesolv") == []
-    with pytest.raises(ValueError, match="dataset"):
-        guard.leaked_sources(sources, "")
+    # A task's related data sets (same entries, same workflow) leak like its own.
+    assert guard.leaked_sources(sources, ["freesolv", "qm9"]) == ["qm9_cv"]
+    for bad in ("", [], ["qm9", " "], [None]):
+        with pytest.raises(ValueError, match="datasets"):
+            guard.leaked_sources(sources, bad)
 
 
 def test_drop_leaked_removes_every_network_of_the_task_data_set():
@@ -83,6 +86,10 @@ def test_drop_leaked_removes_every_network_of_the_task_data_set():
 
     kept, dropped = guard.drop_leaked(library, "md_tg")
     assert dropped == [] and kept.ids == library.ids
+
+    kept, dropped = guard.drop_leaked(library, ("qm9", "matbench_mp_e_form"))
+    assert dropped == ["qm9_cv", "mp_e_form"]
+    assert kept.ids == ["rg-1", "rg-2", "k-1"]
 
 
 def test_drop_leaked_without_build_metadata_uses_each_model_dataset():
@@ -102,9 +109,10 @@ def test_drop_leaked_catches_a_model_whose_source_record_misses_it():
     assert dropped == ["radonpy_rg", "radonpy_bulk_modulus", "radonpy_k2"]
 
 
-def test_mdl_recipe_leaks_only_radonpy_sources_into_radonpy_tasks(monkeypatch):
-    # The recipe's own record of its sources, checked against every benchmark task's data set:
-    # the RadonPy MD sources must leave the four RadonPy tasks, and nothing else leaks.
+def test_mdl_recipe_leaks_only_the_expected_sources_into_each_task(monkeypatch):
+    # The recipe's own record of its sources, checked against every benchmark task's data
+    # sets: the RadonPy MD sources leave the four RadonPy tasks, AFLOW's AEL-AGL sources the
+    # AGL thermal conductivity task, and nothing else leaks anywhere.
     from sklearn_shotgun.datasets import DATASETS
     from sklearn_shotgun.library.build import load_recipe
 
@@ -117,8 +125,12 @@ def test_mdl_recipe_leaks_only_radonpy_sources_into_radonpy_tasks(monkeypatch):
     recipe = load_recipe("mdl")
     sources = {s.name: {"dataset": s.dataset} for s in recipe.sources}
     radonpy = [n for n, s in sources.items() if s["dataset"] == "radonpy_pi1070"]
-    assert len(radonpy) >= 1
+    agl = [n for n, s in sources.items() if s["dataset"] in tasks._AGL]
+    assert len(radonpy) >= 1 and len(agl) == 3
     for task in tasks._SPECS:
         assert task.dataset in DATASETS, task.name
-        expected = radonpy if task.name.startswith("radonpy_") else []
-        assert guard.leaked_sources(sources, task.dataset) == expected, task.name
+        assert all(d in DATASETS for d in task.related), task.name
+        expected = {"aflow_kappa_log": agl}.get(task.name, [])
+        expected = radonpy if task.name.startswith("radonpy_") else expected
+        found = guard.leaked_sources(sources, (task.dataset, *task.related))
+        assert found == expected, task.name

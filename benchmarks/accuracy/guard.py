@@ -12,7 +12,7 @@ data or tasks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sklearn_shotgun.library import ModelLibrary
@@ -25,26 +25,34 @@ def _norm(name: Any) -> str:
     return str(name or "").strip().lower()
 
 
-def leaked_sources(sources: Mapping[str, Mapping[str, Any]], dataset: str) -> list[str]:
-    """Names of the sources built from ``dataset`` (case and surrounding blanks ignored).
+def _wanted(datasets: str | Iterable[str]) -> set[str]:
+    names = [datasets] if isinstance(datasets, str) else list(datasets)
+    if not names or not all(isinstance(n, str) and n.strip() for n in names):
+        raise ValueError(f"datasets must be non-empty data set names, got {datasets!r}")
+    return {_norm(n) for n in names}
+
+
+def leaked_sources(
+    sources: Mapping[str, Mapping[str, Any]], datasets: str | Iterable[str]
+) -> list[str]:
+    """Names of the sources built from any of ``datasets`` (case and blanks ignored).
 
     Parameters
     ----------
     sources : mapping
         ``{source name: {"dataset": name, ...}}``, as ``library.metadata["sources"]`` written
         by ``build_library`` (a source without a ``dataset`` never matches).
-    dataset : str
-        The task's data set, a name of ``sklearn_shotgun.datasets.DATASETS``.
+    datasets : str or iterable of str
+        The task's data set (a name of ``sklearn_shotgun.datasets.DATASETS``) and any data
+        set computed for the same entries by the same workflow (``Task.related``).
 
     Returns
     -------
     list of str
         In the order of ``sources``.
     """
-    if not isinstance(dataset, str) or not dataset.strip():
-        raise ValueError(f"dataset must be a non-empty data set name, got {dataset!r}")
-    wanted = _norm(dataset)
-    return [name for name, info in sources.items() if _norm(info.get("dataset")) == wanted]
+    wanted = _wanted(datasets)
+    return [name for name, info in sources.items() if _norm(info.get("dataset")) in wanted]
 
 
 def library_sources(library: ModelLibrary) -> dict[str, dict[str, Any]]:
@@ -60,12 +68,14 @@ def library_sources(library: ModelLibrary) -> dict[str, dict[str, Any]]:
     return {row["source"]: row for row in summary.to_dict("records")}
 
 
-def drop_leaked(library: ModelLibrary, dataset: str) -> tuple[ModelLibrary, list[str]]:
-    """The library without the networks built from ``dataset``, and the sources dropped.
+def drop_leaked(
+    library: ModelLibrary, datasets: str | Iterable[str]
+) -> tuple[ModelLibrary, list[str]]:
+    """The library without the networks built from ``datasets``, and the sources dropped.
 
     A network is dropped when its source is one of :func:`leaked_sources` (by the recipe
-    source it records in ``training["source"]``) or when its own ``dataset`` field is
-    ``dataset``: either record alone suffices, so a pool whose metadata was lost is still
+    source it records in ``training["source"]``) or when its own ``dataset`` field is one of
+    ``datasets``: either record alone suffices, so a pool whose metadata was lost is still
     guarded.
 
     Returns
@@ -74,12 +84,13 @@ def drop_leaked(library: ModelLibrary, dataset: str) -> tuple[ModelLibrary, list
         A filtered view (models shared, not copied; ``metadata`` unchanged).
     dropped : list of str
         The names of the sources left out (recorded names first, then any other source
-        whose networks name the data set), empty when nothing leaks.
+        whose networks name one of the data sets), empty when nothing leaks.
     """
-    leaked = leaked_sources(library_sources(library), dataset)
-    wanted, names = _norm(dataset), set(leaked)
+    wanted = _wanted(datasets)
+    leaked = leaked_sources(library_sources(library), wanted)
+    names = set(leaked)
     kept = library.filter(
-        dataset=lambda d: _norm(d) != wanted,
+        dataset=lambda d: _norm(d) not in wanted,
         training=lambda t: (t or {}).get("source") not in names,
     )
     gone = [i for i in library.ids if i not in set(kept.ids)]

@@ -354,6 +354,10 @@ def resolve(
         else:
             if verbose:
                 print(f"building the {spec} library into {folder} (resumable)", flush=True)
+            if Path(DEFAULT_DATA_DIR).is_dir():
+                # The sources then read the same (sha256-checked) copies as the tasks do,
+                # instead of downloading them into the user cache.
+                os.environ.setdefault("SKLEARN_SHOTGUN_DATA", str(DEFAULT_DATA_DIR))
             start = time.perf_counter()
             build_library(spec, folder, n_jobs=n_jobs, verbose=int(verbose))
             reason += f"; built now in {time.perf_counter() - start:.0f} s, into {folder}"

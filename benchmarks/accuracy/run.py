@@ -260,7 +260,7 @@ def _library_notes(record: dict, pools: dict[str, tuple[int, int, list[str]]]) -
         + ".\n\n"
         + "\n".join(_source_lines(record))
         + "\n\nPool per task after the leakage guard (sources built from the task's own data "
-        "set dropped):\n\n"
+        "set, or from one computed for the same entries by the same workflow, dropped):\n\n"
         + "\n".join(
             f"- {task}: {n} networks over {k} sources"
             + (f"; dropped {', '.join(dropped)}" if dropped else "")
@@ -332,14 +332,15 @@ def main() -> None:
     tasks = load_tasks(names=names)
     pools, libraries = {}, {}
     for task in tasks:
-        kept, dropped = drop_leaked(library, task.dataset)
+        kept, dropped = drop_leaked(library, (task.dataset, *task.related))
         k = len(kept.summary())
         pools[task.name] = (len(kept), k, dropped)
         libraries[task.name] = kept
         print(
-            f"{task.name} ({task.dataset}): dropped {len(dropped)} source(s) built from it"
+            f"{task.name}: dropped {len(dropped)} source(s) built from "
+            f"{', '.join((task.dataset, *task.related))}"
             + (f" ({', '.join(dropped)})" if dropped else "")
-            + f", {len(kept)} networks over {k} sources left",
+            + f"; {len(kept)} networks over {k} sources left",
             flush=True,
         )
     if args.dry_run:

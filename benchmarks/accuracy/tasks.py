@@ -82,6 +82,7 @@ class Task:
     y: np.ndarray = field(compare=False, repr=False)  # float64 targets, same length
     source: str = field(default="", compare=False)  # data file (under the data dir), column
     dataset: str = ""  # registered data set (sklearn_shotgun.datasets) the pool comes from
+    related: tuple[str, ...] = ()  # data sets of the same entries and workflow (leak alike)
 
     def __len__(self) -> int:
         return len(self.X)
@@ -196,6 +197,7 @@ class _Spec:
     needs: str | None = None  # optional Python package the loader imports
     positive: bool = False  # keep only targets > 0 (always so for log tasks)
     dataset: str = ""  # the registered data set the loader reads (leakage guard of run.py)
+    related: tuple[str, ...] = ()  # see _AGL
 
 
 def _radonpy(column: str) -> Callable[[Path], tuple]:
@@ -285,6 +287,14 @@ def _seko(root: Path) -> tuple:
     return frame["Compound"], frame["Melting temp. (K)"]
 
 
+# The AEL-AGL workflow of AFLOW computes these for the very materials of the thermal
+# conductivity task (4,886-4,887 of its 4,887 formulas), and its conductivity is derived from
+# the Debye temperature and the Grueneisen parameter: a source trained on them has seen the
+# task's inputs through the same calculation, as RadonPy's other MD properties have for the
+# RadonPy tasks, so the leakage guard drops them too. (AFLOW's DFT band gaps, a different
+# calculation over a superset of the formulas, are kept.)
+_AGL = ("aflow_debye_temperature", "aflow_bulk_modulus", "aflow_thermal_expansion")
+
 _SPECS: tuple[_Spec, ...] = (
     # RadonPy PI1070 (Hayashi et al. 2022): all-atom MD (GAFF2) of amorphous polymers at
     # 300 K; 1,077 polymers, no duplicate or unparsable SMILES. Only missing values dropped
@@ -315,7 +325,7 @@ _SPECS: tuple[_Spec, ...] = (
           dataset="boiling_point_goll_jurs"),
     _Spec("aflow_kappa_log", "AFLOW AGL thermal conductivity, log10", "inorganic", "formula",
           "log10 W/(m K)", 45, True, f"{AFLOW_KAPPA}/{{train,val,test}}.csv: target",
-          _aflow_kappa, dataset="aflow_thermal_conductivity"),
+          _aflow_kappa, dataset="aflow_thermal_conductivity", related=_AGL),
     _Spec("expt_gap", "Experimental band gap of non-metals (Zhuo)", "inorganic", "formula",
           "eV", 60, False, f"{EXPT_GAP}: target > 0", _expt_gap, positive=True,
           dataset="matbench_expt_gap"),
@@ -397,6 +407,7 @@ def load_tasks(data_dir: str | Path = DEFAULT_DATA_DIR, names=None) -> list[Task
                 y=np.array(y, dtype=np.float64),
                 source=spec.source,
                 dataset=spec.dataset,
+                related=spec.related,
             )
         )
     return tasks
