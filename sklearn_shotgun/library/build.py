@@ -73,9 +73,12 @@ def _valid_rows(items: list[Any], featurizer: Any) -> np.ndarray:
     if isinstance(featurizer, DescriptorFeaturizer):
         # Computing every descriptor twice would double the build's slowest step: check
         # that each SMILES parses (as the featurizer does); the pretrainer reports the rest.
+        from rdkit import rdBase
+
         bad: list = []
-        for row, item in enumerate(items):
-            molecule_or_invalid(item, row, featurizer.polymer, "nan", bad)
+        with rdBase.BlockLogs():  # invalid rows are counted in the build record, not logged
+            for row, item in enumerate(items):
+                molecule_or_invalid(item, row, featurizer.polymer, "nan", bad)
         keep = np.ones(len(items), dtype=bool)
         keep[[b[0] for b in bad]] = False
         return keep
