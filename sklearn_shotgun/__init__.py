@@ -45,6 +45,7 @@ _SUBMODULES = frozenset(
         "plotting",
         "pretrain",
         "transfer",
+        "transfer_map",
     }
 )
 

@@ -61,7 +61,10 @@ def transferability_map(
         formulas) and values.
     estimator : ShotgunTransferRegressor, optional
         The transfer estimator to evaluate; it is cloned with ``library`` set to each source
-        in turn. Default ``ShotgunTransferRegressor(cv=3, random_state=random_state)``.
+        in turn. Default ``ShotgunTransferRegressor(cv=3, no_transfer=False,
+        random_state=random_state)``: the search is restricted to the source's networks (no
+        fallback on the target's own descriptors), so a source that hurts shows as a ratio
+        above 1.
     cv : int or splitter, default=5
         The outer cross-validation of :func:`~sklearn_shotgun.evaluation.evaluate_transfer`;
         every source and the baseline share the same outer folds of a target.
@@ -141,7 +144,9 @@ def transferability_map(
         if not isinstance(pair, tuple | list) or len(pair) != 2:
             raise ValueError(f"target {name!r} must be an (X, y) pair, got {type(pair).__name__}")
     template = (
-        ShotgunTransferRegressor(library, cv=3, random_state=random_state)
+        # no_transfer=False: each cell is that source's own search; with the no-transfer
+        # candidates in it, every search could fall back on the baseline and hide the source.
+        ShotgunTransferRegressor(library, cv=3, no_transfer=False, random_state=random_state)
         if estimator is None
         else estimator
     )

@@ -97,7 +97,7 @@ def test_one_source_equals_evaluate_transfer_alone(tiny, table):
     source, ids = next(iter(source_groups(library).items()))
     X, y = targets["zpve"]
     result = evaluate_transfer(
-        ShotgunTransferRegressor(library.filter(id=ids), cv=3, random_state=0),
+        ShotgunTransferRegressor(library.filter(id=ids), cv=3, no_transfer=False, random_state=0),
         X,
         y,
         cv=3,

@@ -114,7 +114,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     b.add_argument("recipe", help="recipe name (quick, mdl) or path of a TOML recipe")
     b.add_argument("--out", required=True, metavar="DIR", help="library directory")
-    b.add_argument("--n-jobs", type=positive_int, help="joblib workers per source")
+    b.add_argument(
+        "--n-jobs", type=int, default=None, help="joblib workers per source (-1: all cores)"
+    )
     b.add_argument("--random-state", type=int, help="seed (default: the recipe's)")
     b.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     b.set_defaults(handler=run_build)

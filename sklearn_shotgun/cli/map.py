@@ -45,7 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--metric", choices=("mae", "rmse", "max_ae"), default="mae", help="error compared"
     )
     p.add_argument("--random-state", type=int, default=0, help="seed of folds and searches")
-    p.add_argument("--n-jobs", type=positive_int, help="joblib workers over the fits")
+    p.add_argument(
+        "--n-jobs", type=int, default=None, help="joblib workers over the fits (-1: all cores)"
+    )
     p.add_argument("--out", metavar="CSV", help="write the table here (default: stdout)")
     p.add_argument("--figure", metavar="PNG", help="write the heatmap here")
     p.set_defaults(handler=run_map)
@@ -95,7 +97,10 @@ def run_map(args: argparse.Namespace) -> int:
     if len(targets) < len(args.targets):
         raise ValueError("two targets have the same name; rename a file")
     note(f"{len(library)} models; {len(targets)} targets: {', '.join(targets)}")
-    estimator = ShotgunTransferRegressor(library, cv=args.inner_cv, random_state=args.random_state)
+    # Each source searched alone: no fallback on the no-transfer forests (see transferability_map).
+    estimator = ShotgunTransferRegressor(
+        library, cv=args.inner_cv, no_transfer=False, random_state=args.random_state
+    )
     table = transferability_map(
         library,
         targets,

@@ -79,10 +79,10 @@ def mirror_url(url: str, base_url: str | None) -> str:
 
 
 def _umask() -> int:
-    # os.umask can only be read by setting it; restore it at once.
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    # Read without setting it (setting and restoring races with other threads).
+    from .._io import current_umask
+
+    return current_umask()
 
 
 def _verify_cached(path: Path, sha256: str, url: str) -> None:

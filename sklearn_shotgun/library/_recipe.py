@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,9 @@ _RESERVED = {
 _MATERIALS = ("molecule", "polymer", "inorganic")
 #: Input kinds of the registry that the featurizers read as SMILES or as formulas.
 _SMILES_KINDS = ("smiles", "polymer_smiles")
+
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class RecipeError(ValueError):
@@ -294,11 +298,20 @@ def load_recipe(recipe: str | os.PathLike) -> Recipe:
     sources = raw.get("sources")
     if not isinstance(sources, dict) or not sources:
         raise _fail(str(path), "needs at least one [sources.<name>] table")
+    # Recipe and source names become folder names (cache, checkpoints): no separators, no "..".
+    name = raw.get("name", path.stem)
+    for label, value in [("name", name), *(("source name", key) for key in sources)]:
+        if not isinstance(value, str) or not _NAME_RE.match(value):
+            raise _fail(
+                str(path),
+                f"{label} {value!r} must be letters, digits, '.', '_' or '-' (at most 64, "
+                "starting with a letter or digit): it names a folder",
+            )
     random_state = raw.get("random_state", 0)
     if isinstance(random_state, bool) or not isinstance(random_state, int) or random_state < 0:
         raise _fail(str(path), f"random_state must be a non-negative integer, got {random_state!r}")
     return Recipe(
-        name=str(raw.get("name", path.stem)),
+        name=name,
         description=str(raw.get("description", "")),
         license=str(raw.get("license", "other")),
         random_state=random_state,

@@ -156,6 +156,8 @@ def test_refuses_a_foreign_directory(tmp_path):
         (("n_samples = 300", "n_samples = 0"), r"n_samples must be a positive integer"),
         (("[defaults]", "[defaults]\ndataset = 'qm9'"), r"\[defaults\].*unknown key"),
         (('name = "tiny"', 'name = "tiny'), r"invalid TOML"),
+        (('name = "tiny"', 'name = "../tiny"'), r"name '\.\./tiny' must be letters"),
+        (("[sources.e_form]", '[sources."../e_form"]'), r"source name '\.\./e_form' must be"),
     ],
 )
 def test_recipe_errors_name_the_file_and_the_source(tmp_path, edit, message):
