@@ -9,11 +9,11 @@ from __future__ import annotations
 import itertools
 import json
 
-import huggingface_hub
 import numpy as np
 import pytest
 import yaml
 from huggingface_hub import constants
+from huggingface_hub.errors import LocalEntryNotFoundError
 
 from sklearn_shotgun.library import LibraryIntegrityError, ModelLibrary, SourceModel
 from sklearn_shotgun.library.hub import from_hub, model_card
@@ -93,7 +93,7 @@ class TestFromHub:
         ).unlink()
         dens = ModelLibrary.from_hub(REPO, cache_dir=hub_cache, property="density")
         assert_same(library.filter(property="density"), dens)
-        with pytest.raises(huggingface_hub.errors.LocalEntryNotFoundError):
+        with pytest.raises(LocalEntryNotFoundError):
             ModelLibrary.from_hub(REPO, cache_dir=hub_cache)
 
     def test_corruption_in_cache_is_caught_and_evicted(self, hub_cache, offline):
@@ -115,7 +115,7 @@ class TestFromHub:
         assert not (snap / "library.json").exists()
 
     def test_missing_from_cache(self, tmp_path, offline):
-        with pytest.raises(huggingface_hub.errors.LocalEntryNotFoundError):
+        with pytest.raises(LocalEntryNotFoundError):
             from_hub("nobody/nothing", cache_dir=tmp_path)
 
 
