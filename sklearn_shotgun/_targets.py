@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TARGET_TRANSFORMS", "check_target_transform", "transform_target"]
+__all__ = ["TARGET_TRANSFORMS", "check_target_transform", "defined_rows", "transform_target"]
 
 #: The forms ``ShotgunPretrainer(target_transform=...)`` accepts and what each divides by.
 TARGET_TRANSFORMS = {
@@ -65,6 +65,37 @@ def _size(item: Any, kind: str, inputs: str) -> float:
     if kind == "per_heavy_atom":
         return float(sum(amt for el, amt in amounts.items() if el != "H"))
     return float(sum(amounts.values()))
+
+
+def defined_rows(
+    kind: str | None, X: Sequence[Any], y: np.ndarray, inputs: str = "smiles"
+) -> np.ndarray:
+    """Boolean mask of the rows whose target has the form ``kind``.
+
+    :func:`transform_target` refuses a data set with one undefined row; a library build
+    leaves such rows out instead (and counts them): a non-positive ``y`` for ``"log10"``,
+    an input whose size cannot be computed or is zero for the per-size forms (``[HH]`` has
+    no heavy atom).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> defined_rows("per_heavy_atom", ["CCO", "[HH]"], np.array([9.0, 1.0]))
+    array([ True, False])
+    """
+    check_target_transform(kind)
+    y = np.asarray(y, dtype=np.float64)
+    if kind is None:
+        return np.ones(len(y), dtype=bool)
+    if kind == "log10":
+        return y > 0
+    keep = np.zeros(len(y), dtype=bool)
+    for i, item in enumerate(X):
+        try:
+            keep[i] = _size(item, kind, inputs) > 0
+        except ValueError:
+            pass
+    return keep
 
 
 def transform_target(

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_shotgun._io import atomic_write_text
+from sklearn_shotgun._targets import defined_rows
 from sklearn_shotgun.library._quality import WEAK_R2, warn_weak
 from sklearn_shotgun.library._recipe import Recipe, RecipeError, Source, load_recipe
 from sklearn_shotgun.library.library import ModelLibrary
@@ -101,6 +102,7 @@ def _load_source(source: Source, seed: int) -> tuple[list[Any], np.ndarray, dict
     items, y = list(data), np.asarray(bunch.target, dtype=np.float64)
     counts = {"n_rows_data": len(bunch.frame), "n_rows_valid_target": len(items)}
     if source.target_transform == "log10":
+        # Cheap to check before sampling; the per-size forms are checked on the sample.
         positive = y > 0
         items, y = [x for x, k in zip(items, positive, strict=True) if k], y[positive]
     if source.n_samples is not None and source.n_samples < len(items):
@@ -108,9 +110,15 @@ def _load_source(source: Source, seed: int) -> tuple[list[Any], np.ndarray, dict
         rng = np.random.default_rng(seed)
         order = np.sort(rng.permutation(len(items))[: int(source.n_samples * 1.05) + 10])
         items, y = [items[i] for i in order], y[order]
-    keep = _valid_rows(items, source.make_featurizer())
+    featurizer = source.make_featurizer()
+    keep = _valid_rows(items, featurizer)
     counts["n_invalid_inputs"] = int((~keep).sum())
     items, y = [x for x, k in zip(items, keep, strict=True) if k], y[keep]
+    inputs = "formula" if getattr(featurizer, "input", None) == "formula" else "smiles"
+    defined = defined_rows(source.target_transform, items, y, inputs=inputs)
+    # Rows whose target form is undefined (no heavy atom for per_heavy_atom: "[HH]").
+    counts["n_undefined_target_form"] = int((~defined).sum())
+    items, y = [x for x, k in zip(items, defined, strict=True) if k], y[defined]
     if source.n_samples is not None and source.n_samples < len(items):
         rows = np.sort(np.random.default_rng(seed + 1).permutation(len(items))[: source.n_samples])
         items, y = [items[i] for i in rows], y[rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+import numpy as np
 import pytest
 
 from sklearn_shotgun.library import ModelLibrary, build_library
@@ -194,12 +195,16 @@ def test_shipped_recipes_validate():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["quick", "mdl"])
 def test_shipped_recipes_read_their_data(name):
-    """Every source of the shipped recipes loads rows (valid inputs, finite targets)."""
+    """Every source of the shipped recipes loads rows (valid inputs, finite targets in the
+    source's form: the pretrainer refuses a data set with one undefined row)."""
+    from sklearn_shotgun._targets import transform_target
     from sklearn_shotgun.library.build import _load_source, _source_seed
 
     for source in load_recipe(name).sources:
         items, y, counts = _load_source(source, _source_seed(0, source.name))
         assert len(items) == len(y) >= min(source.n_samples or 50, 50), source.name
+        inputs = "formula" if source.featurizer.get("input") == "formula" else "smiles"
+        assert np.isfinite(transform_target(source.target_transform, items, y, inputs)).all()
         assert counts["n_invalid_inputs"] <= 0.05 * counts["n_rows_valid_target"], (
             source.name,
             counts,
@@ -242,3 +247,26 @@ def test_progress_advances_per_network_not_per_chunk(qm9_frame):
     budgets = [m.training["max_epochs"] for m in pretrainer.library_]
     assert sum(calls) == 4
     assert len(calls) == len(set(budgets)) > 1
+
+
+def test_rows_without_the_target_form_are_left_out_and_counted(tmp_path):
+    """PubChem lists hydrogen ("[HH]", rows 604 and 16614): it has no heavy atom, so its
+    energy per heavy atom is undefined; the build drops it instead of failing."""
+    from sklearn_shotgun.library.build import _load_source
+
+    text = TINY.replace('n_samples = 300', 'n_samples = 20000').split("[sources.qm9_cv]")[0]
+    text += """
+[sources.pubchem_e]
+dataset = "iqspr_pubchem"
+target = "E"
+target_transform = "per_heavy_atom"
+property = "energy"
+featurizer = {{ class = "FingerprintFeaturizer", counts = true, n_bits = 256 }}
+"""
+    (source,) = load_recipe(_recipe(tmp_path, text=text)).sources
+    items, y, counts = _load_source(source, 0)
+    assert "[HH]" not in items
+    assert counts["n_undefined_target_form"] == 2
+    assert counts["n_rows"] == len(items) == counts["n_rows_valid_target"] - 2 - counts[
+        "n_invalid_inputs"
+    ]
