@@ -10,6 +10,7 @@ form is recorded with every model.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -91,10 +92,8 @@ def defined_rows(
         return y > 0
     keep = np.zeros(len(y), dtype=bool)
     for i, item in enumerate(X):
-        try:
+        with contextlib.suppress(ValueError):
             keep[i] = _size(item, kind, inputs) > 0
-        except ValueError:
-            pass
     return keep
 
 

@@ -7,6 +7,7 @@ import itertools
 import json
 import numbers
 import os
+import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ from sklearn.base import (
     is_classifier,
 )
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import (
-    GridSearchCV,
     HalvingGridSearchCV,
     check_cv,
     cross_val_predict,
@@ -498,18 +499,25 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 error_score="raise",
             )
             return search.fit(index, y, groups=groups).cv_results_
-        # One GridSearchCV per chunk of candidates, the chunks spread over the workers:
-        # thousands of 20 ms (candidate, fold) tasks dispatched one by one leave the
-        # workers waiting on the dispatcher. Threads, not processes: the trees are grown
-        # without the GIL, and a process pool would first import torch and receive a copy
-        # of every candidate's features (slower than one job on a small target set).
-        n_chunks = min(len(candidates), 4 * effective_n_jobs(self.n_jobs))
-        bounds = np.linspace(0, len(candidates), n_chunks + 1).astype(int)
+        # The splits are drawn once per fit (every candidate, and the stacked ensemble,
+        # sees the same folds) and each candidate is cross-validated once per fit: the
+        # no-transfer candidates that choose the appended descriptor are searched again.
+        splits = self._splits if self._splits is not None else list(cv.split(index, y, groups))
+        todo = [c for c in dict.fromkeys(candidates) if id(c) not in self._cv_memo]
+        # Chunks of candidates spread over the workers: thousands of 20 ms (candidate,
+        # fold) tasks dispatched one by one leave the workers waiting on the dispatcher.
+        # Threads, not processes: the trees are grown without the GIL, and a process pool
+        # would first import torch and receive a copy of every candidate's features
+        # (slower than one job on a small target set).
+        n_chunks = min(len(todo), 4 * effective_n_jobs(self.n_jobs))
+        bounds = np.linspace(0, len(todo), n_chunks + 1).astype(int)
         parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_grid_chunk)(self._head_class(), candidates[a:b], index, y, cv, groups, metrics)
+            delayed(_cv_chunk)(self._head_class(), todo[a:b], index, y, splits, metrics)
             for a, b in itertools.pairwise(bounds)
         )
-        return _merge_results(parts, candidates, list(metrics))
+        for part in parts:
+            self._cv_memo.update(part)
+        return _merge_results([self._cv_memo[id(c)] for c in candidates], candidates, metrics)
 
     def _table(self, library, candidates, results, screen) -> pd.DataFrame:
         primary, metrics = self._scoring()
@@ -595,6 +603,13 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 f"n_samples={len(y)} is too few for {n_splits}-fold cross-validation "
                 f"(at least {2 * n_splits} rows needed)."
             )
+        # Drawn once: every candidate, the stacked ensemble and the descriptor choice see
+        # the same folds (a splitter shuffled without a seed would draw new ones per call).
+        # Halving subsamples rows per round, so it keeps the splitter itself.
+        self._splits = (
+            None if self.search == "halving" else list(cv.split(np.zeros((len(y), 1)), y, groups))
+        )
+        self._cv_memo: dict[int, dict[str, Any]] = {}
         self._input_kind = "numeric" if self._precomputed else input_kind(X)
         if not self._precomputed:
             library = _reading(library, self._input_kind)
@@ -641,6 +656,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         self.ensemble_weights_ = np.full(len(chosen), 1.0 / len(chosen))
         if self.ensemble_weights == "stacked" and len(chosen) > 1:
             self.ensemble_weights_ = self._stacking_weights(chosen, y, cv, groups)
+        del self._cv_memo, self._splits  # the candidates' features: not part of the model
         self.best_source_ = chosen[0].model_id if chosen[0].model_id is not None else NO_TRANSFER
         self.best_layer_ = chosen[0].layer
         primary, _ = self._scoring()
@@ -674,14 +690,23 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         """Non-negative weights summing to one that best combine the candidates'
         out-of-fold predictions (the inner CV's own splits), by least squares."""
         index = np.arange(len(y)).reshape(-1, 1)
-        P = np.column_stack(
+        # The search's own out-of-fold predictions where it kept them (same splits, same
+        # seeded heads, so the same numbers); halving's rounds subsample, so it refits.
+        known = [self._cv_memo.get(id(c), {}).get("oof") for c in chosen]
+        missing = [c for c, oof in zip(chosen, known, strict=True) if oof is None]
+        fitted = iter(
             Parallel(n_jobs=self.n_jobs, prefer="threads")(
                 delayed(cross_val_predict)(
-                    self._head_class().set_params(candidate=c), index, y, cv=cv, groups=groups
+                    self._head_class().set_params(candidate=c),
+                    index,
+                    y,
+                    cv=self._splits if self._splits is not None else cv,
+                    groups=groups,
                 )
-                for c in chosen
+                for c in missing
             )
         )
+        P = np.column_stack([oof if oof is not None else next(fitted) for oof in known])
         # The sum-to-one constraint as a heavily weighted extra equation.
         penalty = 1e3 * max(float(np.abs(y).max()), 1.0)
         A = np.vstack([P, np.full((1, P.shape[1]), penalty)])
@@ -708,29 +733,87 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         return tags
 
 
-def _grid_chunk(head, candidates, index, y, cv, groups, metrics) -> dict[str, Any]:
-    """``cv_results_`` of a sequential ``GridSearchCV`` over some candidates (a joblib task)."""
-    search = GridSearchCV(
-        head, {"candidate": candidates}, cv=cv, scoring=metrics, refit=False, error_score="raise"
-    )
-    return search.fit(index, y, groups=groups).cv_results_
+class _Recorded:
+    """A fitted head that keeps the output of its last ``predict`` (scorers call it once)."""
+
+    def __init__(self, estimator: Any) -> None:
+        self._estimator = estimator
+        self.prediction: np.ndarray | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._estimator, name)
+
+    def predict(self, X: Any) -> np.ndarray:
+        self.prediction = self._estimator.predict(X)
+        return self.prediction
+
+
+def _cv_chunk(
+    head: _CandidateHead,
+    candidates: list[Candidate],
+    index: np.ndarray,
+    y: np.ndarray,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    metrics: dict[str, str],
+) -> dict[int, dict[str, Any]]:
+    """Cross-validate some candidates on fixed splits (a joblib task).
+
+    Returns, per ``id(candidate)``, the candidate's entries of ``GridSearchCV.cv_results_``
+    (fit and score times, each split's scores) and, under ``"oof"``, its out-of-fold
+    predictions when the test folds partition the rows (else None): the stacked ensemble
+    combines those instead of fitting every chosen candidate's folds a second time.
+    """
+    scorer = check_scoring(head, scoring=metrics)
+    tested = np.zeros(len(y), dtype=np.intp)
+    for _, test in splits:
+        tested[test] += 1
+    partition = bool((tested == 1).all())
+    out = {}
+    for candidate in candidates:
+        entry: dict[str, Any] = {"fit_time": [], "score_time": []}
+        entry.update({f"test_{name}": [] for name in metrics})
+        oof = None
+        for train, test in splits:
+            estimator = clone(head).set_params(candidate=candidate)
+            start = time.perf_counter()
+            estimator.fit(index[train], y[train])
+            entry["fit_time"].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            recorded = _Recorded(estimator)
+            for name, value in scorer(recorded, index[test], y[test]).items():
+                entry[f"test_{name}"].append(value)
+            entry["score_time"].append(time.perf_counter() - start)
+            if partition:
+                prediction = recorded.prediction
+                if prediction is None:  # only probability- or decision-based scorers
+                    prediction = estimator.predict(index[test])
+                if oof is None:
+                    oof = np.empty(len(y), dtype=np.asarray(prediction).dtype)
+                oof[test] = prediction
+        entry["oof"] = oof
+        out[id(candidate)] = entry
+    return out
 
 
 def _merge_results(
-    parts: list[dict[str, Any]], candidates: list[Candidate], metrics: list[str]
+    entries: list[dict[str, Any]], candidates: list[Candidate], metrics: dict[str, str]
 ) -> dict[str, Any]:
-    """One ``cv_results_`` from the chunks' (in candidate order), ranks recomputed."""
+    """``cv_results_`` (``GridSearchCV``'s keys) of the candidates' entries, in order."""
     merged: dict[str, Any] = {}
-    for key in parts[0]:
-        if key == "params" or key == "param_candidate" or key.startswith("rank_"):
-            continue
-        merged[key] = np.concatenate([part[key] for part in parts])
-    # The workers returned copies of the candidates; point back to the originals.
+    for key in ("fit_time", "score_time"):
+        values = np.array([entry[key] for entry in entries])
+        merged[f"mean_{key}"] = values.mean(axis=1)
+        merged[f"std_{key}"] = values.std(axis=1)
     column = np.empty(len(candidates), dtype=object)
     column[:] = candidates
     merged["param_candidate"] = np.ma.MaskedArray(column, mask=False)
     merged["params"] = [{"candidate": cand} for cand in candidates]
     for name in metrics:
+        values = np.array([entry[f"test_{name}"] for entry in entries], dtype=np.float64)
+        for split in range(values.shape[1]):
+            merged[f"split{split}_test_{name}"] = values[:, split]
+        merged[f"mean_test_{name}"] = values.mean(axis=1)
+        merged[f"std_test_{name}"] = values.std(axis=1)
         merged[f"rank_test_{name}"] = rankdata(-merged[f"mean_test_{name}"], method="min").astype(
             np.int32
         )

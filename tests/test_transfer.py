@@ -125,6 +125,37 @@ class TestGridSearch:
         scores = cross_val_score(naive, X, y, cv=KFold(5), scoring="neg_mean_absolute_error")
         assert -scores.mean() == pytest.approx(row["cv_mae_mean"], rel=1e-6)
 
+    def test_cv_results_equal_grid_search_cv(self, fitted, polymers):
+        """The search's own CV loop reports what GridSearchCV reports on the same candidates."""
+        from sklearn.model_selection import GridSearchCV
+
+        _, y = polymers
+        candidates = list(fitted.cv_results_["param_candidate"])
+        metrics = {"mae": "neg_mean_absolute_error", "rmse": "neg_root_mean_squared_error"}
+        metrics["r2"] = "r2"
+        reference = GridSearchCV(
+            _RegressorHead(), {"candidate": candidates}, cv=5, scoring=metrics, refit="mae"
+        ).fit(np.arange(len(y)).reshape(-1, 1), y)
+        ours = fitted.cv_results_
+        assert list(ours) == list(reference.cv_results_)
+        for key, value in reference.cv_results_.items():
+            if key.startswith(("split", "mean_test", "std_test", "rank_test")):
+                np.testing.assert_allclose(ours[key], value, rtol=1e-12, err_msg=key)
+        assert [p["candidate"] for p in ours["params"]] == candidates
+
+    def test_each_candidate_is_fit_once_per_fold(self, qm9_pool, polymers, monkeypatch):
+        """The no-transfer candidates that choose the appended descriptor are not searched
+        again, and the stacked ensemble reuses the search's out-of-fold predictions."""
+        X, y = polymers
+        fits = []
+        original = _RegressorHead.fit
+        monkeypatch.setattr(
+            _RegressorHead, "fit", lambda self, X, y: fits.append(1) or original(self, X, y)
+        )
+        model = ShotgunTransferRegressor(qm9_pool, random_state=0).fit(X, y)
+        assert model.ensemble_weights_.shape == (5,)
+        assert len(fits) == 5 * len(model.cv_results_["params"])
+
     def test_descriptors_once_per_featurizer_features_once_per_candidate(
         self, qm9_pool, polymers, monkeypatch
     ):

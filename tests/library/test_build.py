@@ -254,7 +254,7 @@ def test_rows_without_the_target_form_are_left_out_and_counted(tmp_path):
     energy per heavy atom is undefined; the build drops it instead of failing."""
     from sklearn_shotgun.library.build import _load_source
 
-    text = TINY.replace('n_samples = 300', 'n_samples = 20000').split("[sources.qm9_cv]")[0]
+    text = TINY.replace("n_samples = 300", "n_samples = 20000").split("[sources.qm9_cv]")[0]
     text += """
 [sources.pubchem_e]
 dataset = "iqspr_pubchem"
@@ -264,9 +264,11 @@ property = "energy"
 featurizer = {{ class = "FingerprintFeaturizer", counts = true, n_bits = 256 }}
 """
     (source,) = load_recipe(_recipe(tmp_path, text=text)).sources
-    items, y, counts = _load_source(source, 0)
+    items, _y, counts = _load_source(source, 0)
     assert "[HH]" not in items
     assert counts["n_undefined_target_form"] == 2
-    assert counts["n_rows"] == len(items) == counts["n_rows_valid_target"] - 2 - counts[
-        "n_invalid_inputs"
-    ]
+    assert (
+        counts["n_rows"]
+        == len(items)
+        == counts["n_rows_valid_target"] - 2 - counts["n_invalid_inputs"]
+    )
