@@ -230,7 +230,8 @@ def smiles_junk(item: Any) -> str | None:
     params = Chem.SmilesParserParams()
     params.parseName = False
     params.removeHs = False
-    mol = Chem.MolFromSmiles(text, params)
+    with rdBase.BlockLogs():  # a rejected text is expected here, not news (tests call this too)
+        mol = Chem.MolFromSmiles(text, params)
     n_atoms = sum(bool(_ATOM_TOKEN.match(t)) for t in tokens)
     if mol is None or mol.GetNumAtoms() != n_atoms:
         return f"RDKit read {mol.GetNumAtoms() if mol else 0} atoms from {n_atoms} atom tokens"
@@ -238,7 +239,11 @@ def smiles_junk(item: Any) -> str | None:
 
 
 def formula_junk(item: Any, amounts: Mapping[str, float] | None) -> str | None:
-    """Why an input accepted as a composition is not one, or None."""
+    """Why an input accepted as a composition is not one, or None.
+
+    ``amounts`` are the element amounts of ``item`` (the featurizer's parse here; the dict's
+    own values in ``tests/featurizers/test_fuzz.py``), or None to check only the text.
+    """
     if isinstance(item, str):
         if not _FORMULA_ALPHABET.fullmatch(item):
             return "characters outside the formula alphabet"

@@ -1,8 +1,9 @@
 """Shotgun transfer learning for materials and molecules, as scikit-learn estimators."""
 
-import importlib as _importlib
 import os as _os
 from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+from ._lazy import lazy_attributes as _lazy_attributes
 
 __version__ = "0.1.0.dev0"
 
@@ -85,16 +86,4 @@ if _TYPE_CHECKING:
     from .transfer import ShotgunTransferClassifier, ShotgunTransferRegressor
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(_importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    elif name in _SUBMODULES:
-        value = _importlib.import_module(f".{name}", __name__)
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__, *_SUBMODULES})
+__getattr__, __dir__ = _lazy_attributes(globals(), _LAZY, _SUBMODULES)

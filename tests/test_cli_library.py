@@ -26,34 +26,10 @@ _SPEC.loader.exec_module(hub_stand_in)
 # Every command is a fresh interpreter, and the fixture pretrains a (tiny) library.
 pytestmark = pytest.mark.slow
 
-RECIPE = """
-name = "tiny"
-random_state = 3
-license = "cc-by-4.0"
-
-[defaults]
-n_models = 2
-n_samples = 300
-
-[defaults.pretrainer]
-n_hidden_layers = [3, 3]
-max_first_width = 32
-max_epochs = [5, 8]
-max_sparsity = 0.99
-
-[sources.qm9_cv]
-dataset = "qm9"
-target = "Heatcapacity_Cv_cal_mol_K"
-target_transform = "per_gram"
-property = "Cv"
-featurizer = { class = "FingerprintFeaturizer", counts = true, n_bits = 512 }
-
-[sources.e_form]
-dataset = "matbench_mp_e_form"
-target = "target"
-property = "formation energy"
-featurizer = { class = "CompositionFeaturizer" }
-"""
+# The recipe of tests/library/test_build.py, plus the license this file's recipe always named.
+RECIPE = 'license = "cc-by-4.0"\n' + (Path(__file__).parent / "tiny_recipe.toml").read_text(
+    encoding="utf-8"
+)
 
 REPO = "shotgun-org/tiny"
 

@@ -1,7 +1,8 @@
 """Featurizers: raw molecules, polymers and compositions to descriptor matrices."""
 
-import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+from .._lazy import lazy_attributes as _lazy_attributes
 
 # Imported on first use (PEP 562): a fingerprint featurizer does not load pymatgen (composition)
 # nor the frozen-net machinery. Name -> module that defines it.
@@ -40,16 +41,4 @@ if _TYPE_CHECKING:
     from .frozen import FrozenNetFeaturizer
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(_importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    elif name in _SUBMODULES:
-        value = _importlib.import_module(f".{name}", __name__)
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__, *_SUBMODULES})
+__getattr__, __dir__ = _lazy_attributes(globals(), _LAZY, _SUBMODULES)

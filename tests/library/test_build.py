@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,38 +16,14 @@ from sklearn_shotgun.library._recipe import RecipeError, available_recipes, load
 # asserted once (the fixture) and ignored elsewhere.
 pytestmark = pytest.mark.filterwarnings("ignore:build_library.*weak out-of-bag:UserWarning")
 
-TINY = """
-name = "tiny"
-random_state = 3
-
-[defaults]
-n_models = {n_models}
-n_samples = 300
-
-[defaults.pretrainer]
-n_hidden_layers = [3, 3]
-max_first_width = 32
-max_epochs = [5, 8]
-max_sparsity = 0.99
-
-[sources.qm9_cv]
-dataset = "qm9"
-target = "Heatcapacity_Cv_cal_mol_K"
-target_transform = "per_gram"
-property = "Cv"
-featurizer = {{ class = "FingerprintFeaturizer", counts = true, n_bits = 512 }}
-
-[sources.e_form]
-dataset = "matbench_mp_e_form"
-target = "target"
-property = "formation energy"
-featurizer = {{ class = "CompositionFeaturizer" }}
-"""
+# The recipe test_cli_library.py builds too; ``_recipe`` sets its n_models.
+TINY = (Path(__file__).parents[1] / "tiny_recipe.toml").read_text(encoding="utf-8")
 
 
 def _recipe(tmp_path, n_models=2, text=TINY, name="tiny.toml"):
     path = tmp_path / name
-    path.write_text(text.format(n_models=n_models))
+    assert "n_models = 2\n" in text
+    path.write_text(text.replace("n_models = 2\n", f"n_models = {n_models}\n"))
     return path
 
 
@@ -261,7 +238,7 @@ dataset = "iqspr_pubchem"
 target = "E"
 target_transform = "per_heavy_atom"
 property = "energy"
-featurizer = {{ class = "FingerprintFeaturizer", counts = true, n_bits = 256 }}
+featurizer = { class = "FingerprintFeaturizer", counts = true, n_bits = 256 }
 """
     (source,) = load_recipe(_recipe(tmp_path, text=text)).sources
     items, _y, counts = _load_source(source, 0)

@@ -6,7 +6,6 @@ a loopback Hub stand-in in ``test_hub_loopback.py``.
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import numpy as np
@@ -15,36 +14,29 @@ import yaml
 from huggingface_hub import constants
 from huggingface_hub.errors import LocalEntryNotFoundError
 
-from sklearn_shotgun.library import LibraryIntegrityError, ModelLibrary, SourceModel
+from sklearn_shotgun.library import LibraryIntegrityError, ModelLibrary
 from sklearn_shotgun.library.hub import from_hub, model_card
 
 REPO = "shotgun-org/toy-pool"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
-def make_model(model_id, seed, property="Cp"):
-    rng = np.random.default_rng(seed)
-    arch = [6, 5, 3, 1]
-    state = {}
-    for i, (n_in, n_out) in enumerate(itertools.pairwise(arch)):
-        state[f"linears.{i}.weight"] = rng.normal(size=(n_out, n_in))
-        state[f"linears.{i}.bias"] = rng.normal(size=n_out)
-    return SourceModel(
-        id=model_id,
-        architecture=arch,
-        state_dict=state,
-        columns=np.arange(6) * 2,
-        x_mean=rng.normal(size=6),
-        x_scale=rng.uniform(1, 2, 6),
-        featurizer={"class": "CompositionFeaturizer", "params": {"stats": ["mean", "max"]}},
-        property=property,
-        dataset="qm9" if property == "Cp" else "radonpy",
-        metrics={"mae": 0.1 + seed / 100},
-    )
+@pytest.fixture
+def make_model(toy_source_model):
+    def make(model_id, seed, property="Cp"):
+        return toy_source_model(
+            model_id,
+            seed,
+            property=property,
+            dataset="qm9" if property == "Cp" else "radonpy",
+            metrics={"mae": 0.1 + seed / 100},
+        )
+
+    return make
 
 
 @pytest.fixture
-def library():
+def library(make_model):
     models = [make_model(f"cp-{i}", i) for i in range(3)]
     models += [make_model(f"rho-{i}", 10 + i, property="density") for i in range(3)]
     return ModelLibrary(models, name="hub pool", license="cc-by-4.0")
@@ -119,7 +111,7 @@ class TestFromHub:
             from_hub("nobody/nothing", cache_dir=tmp_path)
 
 
-def test_model_card_without_metrics_or_datasets():
+def test_model_card_without_metrics_or_datasets(make_model):
     lib = ModelLibrary([make_model("a", 1)])
     lib["a"].metrics = {}
     lib["a"].dataset = ""

@@ -8,18 +8,16 @@ stand-in's preupload answer says so for every file, which the client honours.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 import yaml
 from hub_stand_in import StandInHub
 
-from sklearn_shotgun.library import ModelLibrary, SourceModel
+from sklearn_shotgun.library import ModelLibrary
 
 # Every client is a fresh interpreter (about 2-5 s each on the shared machine).
 pytestmark = pytest.mark.slow
@@ -46,37 +44,26 @@ print(json.dumps(out))
 """
 
 
-def make_model(model_id, seed, property):
-    rng = np.random.default_rng(seed)
-    arch = [6, 5, 3, 1]
-    state = {}
-    for i, (n_in, n_out) in enumerate(itertools.pairwise(arch)):
-        state[f"linears.{i}.weight"] = rng.normal(size=(n_out, n_in))
-        state[f"linears.{i}.bias"] = rng.normal(size=n_out)
-    return SourceModel(
-        id=model_id,
-        architecture=arch,
-        state_dict=state,
-        columns=np.arange(6) * 2,
-        x_mean=rng.normal(size=6),
-        x_scale=rng.uniform(1, 2, 6),
-        featurizer={"class": "CompositionFeaturizer", "params": {"stats": ["mean", "max"]}},
-        property=property,
-        material="inorganic",
-        dataset="matbench_mp_e_form" if property == "formation energy" else "matbench_mp_gap",
-        metrics={"r2": 0.9 - seed / 100, "mae": 0.1 + seed / 100},
-    )
-
-
 def hashes(library):
     return {m.id: m.sha256 for m in library}
 
 
 @pytest.fixture(scope="module")
-def libraries(tmp_path_factory):
+def libraries(tmp_path_factory, toy_source_model):
     """v1: 3 formation-energy + 3 band-gap models (shard_size 3: one property per shard);
     v2: the band-gap models only."""
     tmp = tmp_path_factory.mktemp("libs")
+
+    def make_model(model_id, seed, property):
+        return toy_source_model(
+            model_id,
+            seed,
+            property=property,
+            material="inorganic",
+            dataset="matbench_mp_e_form" if property == "formation energy" else "matbench_mp_gap",
+            metrics={"r2": 0.9 - seed / 100, "mae": 0.1 + seed / 100},
+        )
+
     models = [make_model(f"ef-{i}", i, "formation energy") for i in range(3)]
     models += [make_model(f"gap-{i}", 10 + i, "band gap") for i in range(3)]
     v1 = ModelLibrary(models, name="toy pool", license="cc-by-4.0")
