@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -49,6 +50,7 @@ from .featurizers._base import coerce_items
 from .featurizers.frozen import FrozenNetFeaturizer
 from .library import ModelLibrary, SourceModel
 from .library._quality import check_sources
+from .library.source_model import featurizer_spec
 
 __all__ = ["NO_TRANSFER", "Candidate", "ShotgunTransferClassifier", "ShotgunTransferRegressor"]
 
@@ -155,8 +157,10 @@ class _ClassifierHead(ClassifierMixin, _CandidateHead):
     pass
 
 
-def _featurizer_key(model: SourceModel) -> str:
-    return json.dumps(model.featurizer, sort_keys=True, default=str)
+def _featurizer_key(model: SourceModel | dict[str, Any]) -> str:
+    """A source's featurizer (or a ``featurizer_spec``) as text: equal for equal settings."""
+    spec = model if isinstance(model, dict) else model.featurizer
+    return json.dumps(spec, sort_keys=True, default=str)
 
 
 class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
@@ -318,16 +322,19 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
 
     # -- candidates --------------------------------------------------------------------------
     def _descriptor_groups(
-        self, library: ModelLibrary, X: Any
+        self, library: ModelLibrary, X: Any, known: dict[str, Any] | None = None
     ) -> tuple[dict[str, Any], dict[str, str]]:
-        """Descriptor matrix of ``X`` per distinct featurizer (computed once each)."""
+        """Descriptor matrix of ``X`` per distinct featurizer (computed once each; ``known``
+        holds those already computed for the target, by featurizer key)."""
         matrices, failures = {}, {}
         for model in library:
             key = _featurizer_key(model)
             if key in matrices or key in failures:
                 continue
             try:
-                if model.featurizer is None:
+                if known is not None and key in known:
+                    D = known[key]
+                elif model.featurizer is None:
                     if not isinstance(X, np.ndarray):
                         raise ValueError("a precomputed source needs a descriptor matrix")
                     D = X
@@ -363,6 +370,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             featurizers = {}  # neither the fallback nor "+descriptor" reads them
         self.target_featurizers_ = {}
         target: dict[str, np.ndarray] = {}
+        known: dict[str, Any] = {}  # the sources with the same featurizer reuse its matrix
         for name, featurizer in featurizers.items():
             if featurizer is None:  # precomputed: X is the descriptor matrix
                 T = X
@@ -370,10 +378,12 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             else:
                 featurizer = featurizer.fit(X)
                 T = featurizer.transform(X)
+                with contextlib.suppress(ValueError):  # a user's featurizer outside the registry
+                    known[_featurizer_key(featurizer_spec(featurizer))] = T
                 T = T.toarray() if hasattr(T, "toarray") else T
                 self.target_featurizers_[name] = featurizer
             target[name] = np.asarray(T, dtype=np.float32)
-        matrices, failures = self._descriptor_groups(library, X)
+        matrices, failures = self._descriptor_groups(library, X, known)
         self.rejected_featurizers_ = failures
         self.source_coverage_ = check_sources(library, matrices, _featurizer_key)
         if failures:
@@ -412,17 +422,31 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             if D.shape[1] <= int(np.max(model.columns)):
                 too_narrow = max(too_narrow, int(np.max(model.columns)) + 1)
                 continue
-            for layer in self._layer_choices(model):
-                frozen = FrozenNetFeaturizer(
-                    model,
-                    layer,
-                    precomputed=True,
-                    with_descriptor=own_descriptor,
-                    with_prediction="prediction" in parts,
+            choices = self._layer_choices(model)
+            if not choices:
+                continue
+            # One forward pass through every hidden layer serves all of this source's
+            # candidates (what FrozenNetFeaturizer gives layer by layer, to the bit).
+            every = model.transform(D, layer="all", precomputed=True)
+            bounds = np.cumsum([0, *model.hidden_widths])
+            tail = []
+            if "prediction" in parts:
+                out = (
+                    model.predict_proba(D, precomputed=True)
+                    if model.task == "classification"
+                    else model.predict(D, precomputed=True)
                 )
-                H = frozen.fit(D).transform_descriptors(D)
-                if extra is not None:
-                    H = np.hstack([H, extra])
+                tail.append(np.asarray(out, dtype=np.float32).reshape(D.shape[0], -1))
+            if own_descriptor:
+                raw = D[:, model.columns]
+                tail.append(np.asarray(raw.toarray() if hasattr(raw, "toarray") else raw))
+            if extra is not None:
+                tail.append(extra)
+            for layer in choices:
+                hidden = range(model.n_hidden) if layer == "all" else [layer % model.n_hidden]
+                H = np.hstack(
+                    [every[:, bounds[k] : bounds[k + 1]] for k in hidden] + tail, dtype=np.float32
+                )
                 H, columns = _informative(H)
                 seed = int(rng.randint(np.iinfo(np.int32).max))
                 candidates.append(

@@ -173,9 +173,29 @@ class TestGridSearch:
 
         monkeypatch.setattr(SourceModel, "descriptor_matrix", counting_descriptor)
         monkeypatch.setattr(SourceModel, "transform", counting_transform)
-        ShotgunTransferRegressor(qm9_pool, layers="each", cv=5, random_state=0).fit(X, y)
+        model = ShotgunTransferRegressor(qm9_pool, layers="each", cv=5, random_state=0)
+        model.fit(X, y)
         assert calls["descriptor"] == 1
-        assert calls["transform"] == sum(m.n_hidden for m in qm9_pool)
+        # One forward pass per source serves the candidates of all its layers.
+        assert model.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 3
+        assert calls["transform"] == len(qm9_pool)
+
+    def test_sources_reuse_the_targets_descriptor_matrix(self, qm9_pool, polymers, monkeypatch):
+        """A source whose featurizer is one of the target's descriptors (same settings)
+        reads the matrix computed for the no-transfer candidates instead of its own."""
+        from sklearn_shotgun import FingerprintFeaturizer as Fingerprints
+
+        X, y = polymers
+        calls = []
+        real = SourceModel.descriptor_matrix
+        monkeypatch.setattr(
+            SourceModel, "descriptor_matrix", lambda self, X: calls.append(1) or real(self, X)
+        )
+        same = ShotgunTransferRegressor(qm9_pool, descriptor=Fingerprints(counts=True, n_bits=1024))
+        same.fit(X, y)
+        assert calls == []  # the target's count fingerprints of 1024 bits are the sources'
+        ShotgunTransferRegressor(qm9_pool, descriptor=Fingerprints(n_bits=1024)).fit(X, y)
+        assert calls == [1]  # binary bits: a different featurizer
 
     def test_predict_and_pickle(self, fitted, polymers):
         X, y = polymers
