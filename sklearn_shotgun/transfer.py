@@ -72,7 +72,8 @@ _CLASSIFICATION_METRICS = {"accuracy": "accuracy", "f1": "f1_macro"}
 class Candidate:
     """One (source network, hidden layer) pair and its frozen features of the fit rows.
 
-    Candidates are the values searched over by ``GridSearchCV``. They are immutable and
+    Candidates are the values searched over (the ``candidate`` parameter of the head in
+    ``cv_results_``, as in a ``GridSearchCV`` over them). They are immutable and
     ``copy.deepcopy`` returns the same object, so cloning a grid of a thousand candidates
     costs nothing; the features were computed once, for every row, before the search.
     """
@@ -934,7 +935,9 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         trees: noisier scores). Columns that are constant over the training rows are
         dropped before the head (they cannot inform it).
     search : {"grid", "halving", "screen"}, default="screen"
-        "grid": ``GridSearchCV`` over all candidates. "halving": ``HalvingGridSearchCV``.
+        "grid": every candidate cross-validated with the head (the numbers and
+        ``cv_results_`` of ``GridSearchCV``, on folds drawn once per fit).
+        "halving": ``HalvingGridSearchCV``.
         "screen": a closed-form leave-one-out ridge screen of every transfer candidate in
         one batched pass (leave-one-group-out when ``groups`` are given; ranked by MAE, or
         accuracy for classifiers, whatever ``scoring`` says), then the grid search with the
