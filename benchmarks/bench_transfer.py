@@ -21,8 +21,9 @@ most ``n_jobs=2`` can gain there.
    fingerprints and ``max_sparsity=0.99`` (279 inputs per network on these 5,000 rows,
    where ``max_sparsity=0.9`` gave 31; one epoch, since speed, not quality, is measured),
    cached under ``--pool``.
-3. A multi-property library: the cached ``quick`` library (``build_library("quick")``,
-   six properties over RDKit descriptors and compositions) when present, else a small
+3. A multi-property library: the cached ``mdl`` library (``build_library("mdl")``, 39
+   properties over molecules, polymers and inorganic compounds, 2,496 networks) or else the
+   cached ``quick`` one (six properties) when present, else a small
    multi-property pool pretrained here (QM9 Cv, polarizability and HOMO-LUMO gap).
 
 For each pool, on 58 RadonPy polymers (Cp, 5-fold inner CV, ``layers="last"`` by default
@@ -177,9 +178,10 @@ def multi_property_library(path: Path, n_models: int) -> tuple[ModelLibrary, str
     try:
         from sklearn_shotgun.library.build import library_cache_dir
 
-        quick = library_cache_dir("quick")
-        if (quick / "library.json").exists():
-            return ModelLibrary.load(quick), f"cached quick library ({quick})"
+        for name in ("mdl", "quick"):  # the larger of the package's libraries, if built
+            cached = library_cache_dir(name)
+            if (cached / "library.json").exists():
+                return ModelLibrary.load(cached), f"cached {name} library ({cached})"
     except ImportError:
         pass
     if (path / "library.json").exists():

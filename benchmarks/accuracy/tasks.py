@@ -294,6 +294,9 @@ def _seko(root: Path) -> tuple:
 # RadonPy tasks, so the leakage guard drops them too. (AFLOW's DFT band gaps, a different
 # calculation over a superset of the formulas, are kept.)
 _AGL = ("aflow_debye_temperature", "aflow_bulk_modulus", "aflow_thermal_expansion")
+# polyVERSE's crystal band gaps are the same group's DFT workflow for 236 polymers, every one
+# of them also in the chain band gap set: dropped for the chain task, to stay on the safe side.
+_POLYVERSE_GAPS = ("polyverse_bandgap_crystal",)
 
 _SPECS: tuple[_Spec, ...] = (
     # RadonPy PI1070 (Hayashi et al. 2022): all-atom MD (GAFF2) of amorphous polymers at
@@ -312,7 +315,7 @@ _SPECS: tuple[_Spec, ...] = (
           f"{RADONPY}: density", _radonpy("density"), dataset="radonpy_pi1070"),
     _Spec("polyverse_gap_chain", "polyVERSE chain band gap (DFT)", "polymer", "smiles", "eV",
           60, False, f"{POLYVERSE_GAP}: bandgap_chain", _polyverse_gap,
-          dataset="polyverse_bandgap_chain"),
+          dataset="polyverse_bandgap_chain", related=_POLYVERSE_GAPS),
     _Spec("md_tg", "Polymer Tg (MD, Ramprasad)", "polymer", "smiles", "K", 60, False,
           f"{MD_TG}: Value", _md_tg, dataset="md_tg"),
     _Spec("freesolv", "FreeSolv hydration free energy (expt)", "molecule", "smiles",
