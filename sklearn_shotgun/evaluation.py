@@ -21,6 +21,7 @@ import dataclasses
 import inspect
 import numbers
 import os
+import re
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -539,16 +540,21 @@ def _fit_predict(
     if groups is not None and _accepts_groups(estimator):
         fit_params["groups"] = groups[train]
     start = time.perf_counter()
-    try:
-        estimator.fit(X_train, y[train], **fit_params)
-        fit_time = time.perf_counter() - start
-        y_pred = np.asarray(estimator.predict(X_test))
-    except Exception as exc:
-        if hasattr(exc, "add_note"):
-            exc.add_note(
-                f"(evaluate_transfer: while fitting the {name} model on outer fold {fold})"
-            )
-        raise
+    # Recorded here, re-issued once per model by evaluate_transfer: one fit per outer fold
+    # would repeat each warning (with other numbers) five times, and a process worker's
+    # warnings would not reach the caller's filters at all.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            estimator.fit(X_train, y[train], **fit_params)
+            fit_time = time.perf_counter() - start
+            y_pred = np.asarray(estimator.predict(X_test))
+        except Exception as exc:
+            if hasattr(exc, "add_note"):
+                exc.add_note(
+                    f"(evaluate_transfer: while fitting the {name} model on outer fold {fold})"
+                )
+            raise
     if y_pred.ndim == 2 and y_pred.shape[1] == 1:
         y_pred = y_pred.ravel()
     if y_pred.shape != (len(test),):
@@ -566,6 +572,7 @@ def _fit_predict(
         "best_source": None,
         "best_layer": None,
         "inner_score": float("nan"),
+        "warnings": [(w.category, str(w.message)) for w in caught],
     }
     if hasattr(estimator, "best_source_"):
         out["best_source"] = estimator.best_source_
@@ -802,9 +809,35 @@ def evaluate_transfer(
 
         results_iter = tqdm(results_iter, total=len(tasks), desc="nested CV", unit="fit")
     results = list(results_iter)
+    _reissue_warnings(results)
     return _collect(
         results, y, metrics, splits, task, n_samples, return_predictions, estimator, list(models)
     )
+
+
+_LIBRARY_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+
+
+def _reissue_warnings(results: list[dict[str, Any]]) -> None:
+    """Issue each distinct warning of the outer fits once, naming the model and folds.
+
+    Warnings that differ only in their numbers (a coverage count per outer fold) are one
+    warning; the first fold's text is shown.
+    """
+    seen: dict[tuple, tuple[str, list[int]]] = {}
+    for result in results:
+        for category, message in result.pop("warnings", ()):
+            if issubclass(category, _LIBRARY_WARNINGS):
+                continue  # about library code, hidden by Python's default filters
+            key = (result["model"], category, re.sub(r"\d+(?:\.\d+)?", "#", message))
+            seen.setdefault(key, (message, []))[1].append(result["fold"])
+    for (model, category, _), (message, folds) in seen.items():
+        where = ", ".join(str(k) for k in sorted(set(folds)))
+        warnings.warn(
+            f"{message} [evaluate_transfer: the {model} model, outer fold(s) {where}]",
+            category,
+            stacklevel=3,
+        )
 
 
 def _check_variants(estimator: Any) -> dict[str, Any]:

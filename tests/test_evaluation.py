@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -581,3 +582,30 @@ def test_parallel_outer_folds_match_sequential(qm9_pool, polymers):
     par = evaluate_transfer(est, X, y, n_jobs=2, **kw)
     pd.testing.assert_frame_equal(seq.folds, par.folds)
     pd.testing.assert_frame_equal(seq.selected, par.selected)
+
+
+def test_warnings_of_the_outer_fits_are_issued_once_per_model(polymers):
+    """Five outer fits warning the same thing with other numbers give one warning, which
+    names the model and the folds (also from process workers, whose warnings would
+    otherwise never reach the caller)."""
+    X, y = polymers
+
+    class Chatty(DummyRegressor):
+        def fit(self, X, y, sample_weight=None):
+            warnings.warn(f"saw {len(y)} rows, mean {np.mean(y):.2f}", UserWarning, stacklevel=2)
+            warnings.warn("old API", DeprecationWarning, stacklevel=2)
+            return super().fit(X, y, sample_weight)
+
+    for n_jobs in (None, 2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            evaluate_transfer(Chatty(), X, y, cv=5, baseline=Chatty(), n_jobs=n_jobs)
+        texts = sorted(str(w.message) for w in caught)
+        assert len(texts) == 2, texts  # transfer and baseline, no deprecation noise
+        assert texts[0].startswith("saw 46 rows") or texts[0].startswith("saw 47 rows")
+        assert texts[0].endswith(
+            "[evaluate_transfer: the baseline model, outer fold(s) 0, 1, 2, 3, 4]"
+        )
+        assert texts[1].endswith(
+            "[evaluate_transfer: the transfer model, outer fold(s) 0, 1, 2, 3, 4]"
+        )
