@@ -512,8 +512,9 @@ def _fit_members(estimator: Any, manifest: dict[str, Any], library: Any, X: Any,
     """Set the fitted attributes: target featurizers and the members refit on ``X``, ``y``."""
     from sklearn.base import is_classifier
 
+    from ._candidates import Candidate, _refit
     from .featurizers.frozen import FrozenNetFeaturizer
-    from .transfer import Candidate, _reading, _refit
+    from .transfer import _reading
 
     fitted = manifest["fitted"]
     estimator._precomputed = manifest["precomputed"]
