@@ -33,11 +33,15 @@ def input_kind(items: list[Any]) -> str:
     Formulas such as ``Fe2O3`` or ``NaCl`` are not valid SMILES; the few strings that are
     both (``CO``) are read as SMILES only when every item of the set parses as SMILES.
     """
+    from rdkit import rdBase
+
     from .featurizers._smiles import parse_smiles
 
-    # The featurizers' strict parser, so that "CC junk" is not taken for a SMILES here either.
-    if any(parse_smiles(item)[0] is None for item in items):
-        return "formula"
+    # The featurizers' strict parser, so that "CC junk" is not taken for a SMILES here either;
+    # RDKit's parse errors are the expected answer for a formula, not news for the log.
+    with rdBase.BlockLogs():
+        if any(parse_smiles(item)[0] is None for item in items):
+            return "formula"
     return "smiles"
 
 

@@ -86,3 +86,11 @@ def test_numeric_matrix_is_its_own_descriptor(qm9_frame):
     np.testing.assert_allclose(model.predict(D[:5]), forest.predict(D[:5]))
     with pytest.raises(ValueError, match="features"):
         model.predict(D[:5, :10])
+
+
+def test_input_kind_of_formulas_logs_nothing(capfd):
+    """Guessing the input kind parses formulas as SMILES: RDKit's errors stay silent."""
+    from sklearn_shotgun.baseline import input_kind
+
+    assert input_kind(["LiH3(SeO3)2", "Fe2O3"]) == "formula"
+    assert "SMILES Parse Error" not in capfd.readouterr().err
