@@ -112,7 +112,8 @@ def test_drop_leaked_catches_a_model_whose_source_record_misses_it():
 def test_mdl_recipe_leaks_only_the_expected_sources_into_each_task(monkeypatch):
     # The recipe's own record of its sources, checked against every benchmark task's data
     # sets: the RadonPy MD sources leave the four RadonPy tasks, AFLOW's AEL-AGL sources the
-    # AGL thermal conductivity task, and nothing else leaks anywhere.
+    # AGL thermal conductivity task, polyVERSE's crystal band gap the chain band gap task, and
+    # nothing else leaks anywhere.
     from sklearn_shotgun.datasets import DATASETS
     from sklearn_shotgun.library.build import load_recipe
 
@@ -126,11 +127,12 @@ def test_mdl_recipe_leaks_only_the_expected_sources_into_each_task(monkeypatch):
     sources = {s.name: {"dataset": s.dataset} for s in recipe.sources}
     radonpy = [n for n, s in sources.items() if s["dataset"] == "radonpy_pi1070"]
     agl = [n for n, s in sources.items() if s["dataset"] in tasks._AGL]
-    assert len(radonpy) >= 1 and len(agl) == 3
+    gaps = [n for n, s in sources.items() if s["dataset"] == "polyverse_bandgap_crystal"]
+    assert len(radonpy) >= 1 and len(agl) == 3 and len(gaps) == 1
     for task in tasks._SPECS:
         assert task.dataset in DATASETS, task.name
         assert all(d in DATASETS for d in task.related), task.name
-        expected = {"aflow_kappa_log": agl}.get(task.name, [])
+        expected = {"aflow_kappa_log": agl, "polyverse_gap_chain": gaps}.get(task.name, [])
         expected = radonpy if task.name.startswith("radonpy_") else expected
         found = guard.leaked_sources(sources, (task.dataset, *task.related))
         assert found == expected, task.name
