@@ -142,10 +142,10 @@ def _cv_chunk(
     y: np.ndarray,
     splits: list[tuple[np.ndarray, np.ndarray]],
     metrics: dict[str, str],
-) -> dict[int, dict[str, Any]]:
+) -> list[dict[str, Any]]:
     """Cross-validate some candidates on fixed splits (a joblib task).
 
-    Returns, per ``id(candidate)``, the candidate's entries of ``GridSearchCV.cv_results_``
+    Returns, for each candidate in order, its entries of ``GridSearchCV.cv_results_``
     (fit and score times, each split's scores) and, under ``"oof"``, its out-of-fold
     predictions when the test folds partition the rows (else None): the stacked ensemble
     combines those instead of fitting every chosen candidate's folds a second time.
@@ -155,7 +155,7 @@ def _cv_chunk(
     for _, test in splits:
         tested[test] += 1
     partition = bool((tested == 1).all())
-    out = {}
+    out = []
     for candidate in candidates:
         entry: dict[str, Any] = {"fit_time": [], "score_time": []}
         entry.update({f"test_{name}": [] for name in metrics})
@@ -178,8 +178,16 @@ def _cv_chunk(
                     oof = np.empty(len(y), dtype=np.asarray(prediction).dtype)
                 oof[test] = prediction
         entry["oof"] = oof
-        out[id(candidate)] = entry
+        out.append(entry)
     return out
+
+
+def _rank(means: np.ndarray) -> np.ndarray:
+    """``GridSearchCV``'s ranks: best first, ties share the lowest rank, NaN means last."""
+    if np.isnan(means).all():
+        return np.ones(len(means), dtype=np.int32)
+    filled = np.where(np.isnan(means), np.nanmin(means) - 1, means)
+    return rankdata(-filled, method="min").astype(np.int32)
 
 
 def _merge_results(
@@ -201,9 +209,7 @@ def _merge_results(
             merged[f"split{split}_test_{name}"] = values[:, split]
         merged[f"mean_test_{name}"] = values.mean(axis=1)
         merged[f"std_test_{name}"] = values.std(axis=1)
-        merged[f"rank_test_{name}"] = rankdata(-merged[f"mean_test_{name}"], method="min").astype(
-            np.int32
-        )
+        merged[f"rank_test_{name}"] = _rank(merged[f"mean_test_{name}"])
     return merged
 
 

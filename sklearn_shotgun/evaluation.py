@@ -22,6 +22,7 @@ import inspect
 import numbers
 import os
 import re
+import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -540,11 +541,12 @@ def _fit_predict(
     if groups is not None and _accepts_groups(estimator):
         fit_params["groups"] = groups[train]
     start = time.perf_counter()
-    # Recorded here, re-issued once per model by evaluate_transfer: one fit per outer fold
-    # would repeat each warning (with other numbers) five times, and a process worker's
-    # warnings would not reach the caller's filters at all.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # Recorded here (under the filters in force), re-issued once per model by
+    # evaluate_transfer: one fit per outer fold would repeat each warning (with other
+    # numbers) five times, and a process worker's warnings would not reach the caller.
+    # Recording swaps process-wide state, so a thread of a threading backend does not.
+    record = threading.current_thread() is threading.main_thread()
+    with warnings.catch_warnings(record=True) if record else contextlib.nullcontext() as caught:
         try:
             estimator.fit(X_train, y[train], **fit_params)
             fit_time = time.perf_counter() - start
@@ -554,6 +556,8 @@ def _fit_predict(
                 exc.add_note(
                     f"(evaluate_transfer: while fitting the {name} model on outer fold {fold})"
                 )
+                for w in (caught or [])[:5]:  # often the explanation of the failure
+                    exc.add_note(f"warning before it: {w.category.__name__}: {w.message}")
             raise
     if y_pred.ndim == 2 and y_pred.shape[1] == 1:
         y_pred = y_pred.ravel()
@@ -572,7 +576,7 @@ def _fit_predict(
         "best_source": None,
         "best_layer": None,
         "inner_score": float("nan"),
-        "warnings": [(w.category, str(w.message)) for w in caught],
+        "warnings": [(w.category, str(w.message), w.filename, w.lineno) for w in caught or []],
     }
     if hasattr(estimator, "best_source_"):
         out["best_source"] = estimator.best_source_
@@ -815,28 +819,26 @@ def evaluate_transfer(
     )
 
 
-_LIBRARY_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
-
-
 def _reissue_warnings(results: list[dict[str, Any]]) -> None:
     """Issue each distinct warning of the outer fits once, naming the model and folds.
 
     Warnings that differ only in their numbers (a coverage count per outer fold) are one
-    warning; the first fold's text is shown.
+    warning; the first fold's text is shown. Each is issued from its original file and line,
+    so filters by module and Python's default filters (library deprecations) apply as usual.
     """
-    seen: dict[tuple, tuple[str, list[int]]] = {}
+    seen: dict[tuple, tuple[tuple, list[int]]] = {}
     for result in results:
-        for category, message in result.pop("warnings", ()):
-            if issubclass(category, _LIBRARY_WARNINGS):
-                continue  # about library code, hidden by Python's default filters
-            key = (result["model"], category, re.sub(r"\d+(?:\.\d+)?", "#", message))
-            seen.setdefault(key, (message, []))[1].append(result["fold"])
-    for (model, category, _), (message, folds) in seen.items():
+        for category, message, filename, lineno in result.pop("warnings", ()):
+            shape = re.sub(r"(?<![\w.])\d+(?:\.\d+)?", "#", message)
+            key = (result["model"], category, shape)
+            seen.setdefault(key, ((message, filename, lineno), []))[1].append(result["fold"])
+    for (model, category, _), ((message, filename, lineno), folds) in seen.items():
         where = ", ".join(str(k) for k in sorted(set(folds)))
-        warnings.warn(
+        warnings.warn_explicit(
             f"{message} [evaluate_transfer: the {model} model, outer fold(s) {where}]",
             category,
-            stacklevel=3,
+            filename,
+            lineno,
         )
 
 

@@ -39,6 +39,7 @@ from ._candidates import (
     Candidate,
     _CandidateHead,
     _ClassifierHead,
+    _Columns,  # noqa: F401  (pickles of refit pipelines name it here)
     _cv_chunk,
     _informative,
     _merge_results,
@@ -330,8 +331,18 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         candidates = []
         too_narrow = 0
         models = [m for m in library if _featurizer_key(m) in matrices]
+        checked: set[str] = set()
         for model in tqdm(models, desc="frozen features", disable=not self.verbose):
-            D = matrices[_featurizer_key(model)]
+            key = _featurizer_key(model)
+            D = matrices[key]
+            if key not in checked:  # what FrozenNetFeaturizer.fit's validation refuses
+                values = D.data if hasattr(D, "data") and hasattr(D, "tocsr") else D
+                if not np.isfinite(np.asarray(values, dtype=np.float64)).all():
+                    raise ValueError(
+                        f"The {model.descriptor} descriptor matrix of these inputs contains "
+                        "NaN or infinity; a source network cannot read it."
+                    )
+                checked.add(key)
             if D.shape[1] <= int(np.max(model.columns)):
                 too_narrow = max(too_narrow, int(np.max(model.columns)) + 1)
                 continue
@@ -439,8 +450,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         # The splits are drawn once per fit (every candidate, and the stacked ensemble,
         # sees the same folds) and each candidate is cross-validated once per fit: the
         # no-transfer candidates that choose the appended descriptor are searched again.
-        splits = self._splits if self._splits is not None else list(cv.split(index, y, groups))
-        todo = [c for c in dict.fromkeys(candidates) if id(c) not in self._cv_memo]
+        todo = [c for c in dict.fromkeys(candidates) if c not in self._cv_memo]
         # Chunks of candidates spread over the workers: thousands of 20 ms (candidate,
         # fold) tasks dispatched one by one leave the workers waiting on the dispatcher.
         # Threads, not processes: the trees are grown without the GIL, and a process pool
@@ -448,13 +458,16 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         # (slower than one job on a small target set).
         n_chunks = min(len(todo), 4 * effective_n_jobs(self.n_jobs))
         bounds = np.linspace(0, len(todo), n_chunks + 1).astype(int)
+        chunks = [todo[a:b] for a, b in itertools.pairwise(bounds)]
         parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_cv_chunk)(self._head_class(), todo[a:b], index, y, splits, metrics)
-            for a, b in itertools.pairwise(bounds)
+            delayed(_cv_chunk)(self._head_class(), chunk, index, y, self._splits, metrics)
+            for chunk in chunks
         )
-        for part in parts:
-            self._cv_memo.update(part)
-        return _merge_results([self._cv_memo[id(c)] for c in candidates], candidates, metrics)
+        # Entries in chunk order: a process or dask backend returns them for copies of the
+        # candidates, which are mapped back to the originals here.
+        for chunk, part in zip(chunks, parts, strict=True):
+            self._cv_memo.update(zip(chunk, part, strict=True))
+        return _merge_results([self._cv_memo[c] for c in candidates], candidates, metrics)
 
     def _table(self, library, candidates, results, screen) -> pd.DataFrame:
         primary, metrics = self._scoring()
@@ -527,6 +540,15 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         -------
         self
         """
+        try:
+            return self._fit(X, y, groups)
+        finally:
+            # The search's per-fit state (folds, scores, out-of-fold predictions): not part
+            # of the fitted model, and not left behind by a fit that failed.
+            self.__dict__.pop("_cv_memo", None)
+            self.__dict__.pop("_splits", None)
+
+    def _fit(self, X: Any, y: Any, groups: Any) -> _ShotgunTransferBase:
         self._check_params()
         library = self._resolve_library()
         self._precomputed = all(m.featurizer is None for m in library)
@@ -542,11 +564,9 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             )
         # Drawn once: every candidate, the stacked ensemble and the descriptor choice see
         # the same folds (a splitter shuffled without a seed would draw new ones per call).
-        # Halving subsamples rows per round, so it keeps the splitter itself.
-        self._splits = (
-            None if self.search == "halving" else list(cv.split(np.zeros((len(y), 1)), y, groups))
-        )
-        self._cv_memo: dict[int, dict[str, Any]] = {}
+        # HalvingGridSearchCV subsamples rows per round, so it alone gets the splitter.
+        self._splits = list(cv.split(np.zeros((len(y), 1)), y, groups))
+        self._cv_memo: dict[Candidate, dict[str, Any]] = {}
         self._input_kind = "numeric" if self._precomputed else input_kind(X)
         if not self._precomputed:
             library = _reading(library, self._input_kind)
@@ -593,7 +613,6 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         self.ensemble_weights_ = np.full(len(chosen), 1.0 / len(chosen))
         if self.ensemble_weights == "stacked" and len(chosen) > 1:
             self.ensemble_weights_ = self._stacking_weights(chosen, y, cv, groups)
-        del self._cv_memo, self._splits  # the candidates' features: not part of the model
         self.best_source_ = chosen[0].model_id if chosen[0].model_id is not None else NO_TRANSFER
         self.best_layer_ = chosen[0].layer
         primary, _ = self._scoring()
@@ -628,8 +647,8 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         out-of-fold predictions (the inner CV's own splits), by least squares."""
         index = np.arange(len(y)).reshape(-1, 1)
         # The search's own out-of-fold predictions where it kept them (same splits, same
-        # seeded heads, so the same numbers); halving's rounds subsample, so it refits.
-        known = [self._cv_memo.get(id(c), {}).get("oof") for c in chosen]
+        # seeded heads, so the same numbers); the candidates halving searched are refit.
+        known = [self._cv_memo.get(c, {}).get("oof") for c in chosen]
         missing = [c for c, oof in zip(chosen, known, strict=True) if oof is None]
         fitted = iter(
             Parallel(n_jobs=self.n_jobs, prefer="threads")(
@@ -637,7 +656,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                     self._head_class().set_params(candidate=c),
                     index,
                     y,
-                    cv=self._splits if self._splits is not None else cv,
+                    cv=self._splits,
                     groups=groups,
                 )
                 for c in missing

@@ -599,9 +599,10 @@ def test_warnings_of_the_outer_fits_are_issued_once_per_model(polymers):
     for n_jobs in (None, 2):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            warnings.simplefilter("ignore", DeprecationWarning)  # the caller's filters hold
             evaluate_transfer(Chatty(), X, y, cv=5, baseline=Chatty(), n_jobs=n_jobs)
         texts = sorted(str(w.message) for w in caught)
-        assert len(texts) == 2, texts  # transfer and baseline, no deprecation noise
+        assert len(texts) == 2, texts  # transfer and baseline, no deprecation
         assert texts[0].startswith("saw 46 rows") or texts[0].startswith("saw 47 rows")
         assert texts[0].endswith(
             "[evaluate_transfer: the baseline model, outer fold(s) 0, 1, 2, 3, 4]"
@@ -609,3 +610,16 @@ def test_warnings_of_the_outer_fits_are_issued_once_per_model(polymers):
         assert texts[1].endswith(
             "[evaluate_transfer: the transfer model, outer fold(s) 0, 1, 2, 3, 4]"
         )
+
+
+def test_a_failing_fit_carries_its_warnings(polymers):
+    X, y = polymers
+
+    class Doomed(DummyRegressor):
+        def fit(self, X, y, sample_weight=None):
+            warnings.warn("the input looks odd", UserWarning, stacklevel=2)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom") as info:
+        evaluate_transfer(Doomed(), X, y, cv=3, baseline=None)
+    assert "warning before it: UserWarning: the input looks odd" in info.value.__notes__

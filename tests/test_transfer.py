@@ -143,6 +143,18 @@ class TestGridSearch:
                 np.testing.assert_allclose(ours[key], value, rtol=1e-12, err_msg=key)
         assert [p["candidate"] for p in ours["params"]] == candidates
 
+    def test_process_backend_gives_the_thread_results(self, fitted, polymers):
+        """Workers of a process backend return results for copies of the candidates."""
+        from joblib import parallel_config
+
+        X, y = polymers
+        with parallel_config(backend="loky"):
+            other = clone(fitted).set_params(n_jobs=2).fit(X, y)
+        np.testing.assert_array_equal(
+            other.cv_results_["mean_test_mae"], fitted.cv_results_["mean_test_mae"]
+        )
+        assert not hasattr(other, "_cv_memo") and not hasattr(other, "_splits")
+
     def test_each_candidate_is_fit_once_per_fold(self, qm9_pool, polymers, monkeypatch):
         """The no-transfer candidates that choose the appended descriptor are not searched
         again, and the stacked ensemble reuses the search's out-of-fold predictions."""
@@ -596,3 +608,10 @@ class TestStackedEnsemble:
         labels = np.where(y > np.median(y), "high", "low")
         with pytest.raises(ValueError, match="is for regression"):
             ShotgunTransferClassifier(qm9_pool, ensemble_weights="stacked").fit(X, labels)
+
+
+def test_ranks_put_nan_scores_last_as_grid_search_cv_does():
+    from sklearn_shotgun._candidates import _rank
+
+    np.testing.assert_array_equal(_rank(np.array([-1.0, np.nan, -0.5, -1.0])), [2, 4, 1, 2])
+    np.testing.assert_array_equal(_rank(np.array([np.nan, np.nan])), [1, 1])
