@@ -646,6 +646,18 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         """Non-negative weights summing to one that best combine the candidates'
         out-of-fold predictions (the inner CV's own splits), by least squares."""
         index = np.arange(len(y)).reshape(-1, 1)
+        tested = np.zeros(len(y), dtype=np.intp)
+        for _, test in self._splits:
+            tested[test] += 1
+        if not (tested == 1).all():
+            warnings.warn(
+                "ensemble_weights='stacked' needs out-of-fold predictions, which a splitter "
+                "whose test folds do not partition the rows (ShuffleSplit, repeated K-fold) "
+                "does not give: the ensemble is weighted uniformly.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return np.full(len(chosen), 1.0 / len(chosen))
         # The search's own out-of-fold predictions where it kept them (same splits, same
         # seeded heads, so the same numbers); the candidates halving searched are refit.
         known = [self._cv_memo.get(c, {}).get("oof") for c in chosen]
@@ -778,7 +790,9 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         "uniform" averages the ``ensemble`` best. "stacked" (regression) weighs them by the
         non-negative weights, summing to one, that best combine their out-of-fold
         predictions of the inner CV (least squares): a dominant candidate keeps most of
-        the weight, complementary ones share it.
+        the weight, complementary ones share it. With a ``cv`` whose test folds do not
+        partition the rows (``ShuffleSplit``) there are no out-of-fold predictions: the
+        weights are uniform, with a warning.
     features : str, default="frozen+descriptor"
         "frozen": the hidden features only. "+descriptor" appends ``descriptor`` of the
         target inputs, so that the head can use the source's features where they add to

@@ -592,6 +592,18 @@ class TestStackedEnsemble:
         combined = np.mean((oof @ w - y) ** 2)
         assert all(combined <= np.mean((oof[:, j] - y) ** 2) + 1e-6 for j in range(4))
 
+    def test_a_splitter_that_does_not_partition_gives_uniform_weights(self, qm9_pool, polymers):
+        from sklearn.model_selection import ShuffleSplit
+
+        X, y = polymers
+        model = ShotgunTransferRegressor(
+            qm9_pool, cv=ShuffleSplit(4, test_size=0.25, random_state=0), random_state=0
+        )
+        with pytest.warns(UserWarning, match="weighted uniformly"):
+            model.fit(X, y)
+        np.testing.assert_array_equal(model.ensemble_weights_, np.full(5, 0.2))
+        assert model.predict(X).shape == (58,)
+
     def test_uniform_by_default_and_checked(self, qm9_pool, polymers):
         X, y = polymers
         model = ShotgunTransferRegressor(
