@@ -135,6 +135,14 @@ class _Recorded:
         return self.prediction
 
 
+def is_partition(splits: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> bool:
+    """Whether the test folds hold every row exactly once (out-of-fold predictions exist)."""
+    tested = np.zeros(n_rows, dtype=np.intp)
+    for _, test in splits:
+        tested[test] += 1
+    return bool((tested == 1).all())
+
+
 def _cv_chunk(
     head: _CandidateHead,
     candidates: list[Candidate],
@@ -151,10 +159,7 @@ def _cv_chunk(
     combines those instead of fitting every chosen candidate's folds a second time.
     """
     scorer = check_scoring(head, scoring=metrics)
-    tested = np.zeros(len(y), dtype=np.intp)
-    for _, test in splits:
-        tested[test] += 1
-    partition = bool((tested == 1).all())
+    partition = is_partition(splits, len(y))
     out = []
     for candidate in candidates:
         entry: dict[str, Any] = {"fit_time": [], "score_time": []}

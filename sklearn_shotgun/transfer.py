@@ -31,7 +31,7 @@ from sklearn.model_selection import (
 )
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ._candidates import (
@@ -45,6 +45,7 @@ from ._candidates import (
     _merge_results,
     _refit,
     _RegressorHead,
+    is_partition,
 )
 from ._doc_link import DocLinkMixin
 from ._finetune import FineTunedClassifier, FineTunedRegressor
@@ -53,6 +54,7 @@ from ._screen import ridge_loo_screen
 from ._validation import check_finite_target
 from .baseline import default_descriptors, input_kind
 from .featurizers._base import coerce_items
+from .featurizers.frozen import appended_columns
 from .library import ModelLibrary, SourceModel
 from .library._quality import check_sources
 from .library.source_model import featurizer_spec
@@ -335,13 +337,8 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         for model in tqdm(models, desc="frozen features", disable=not self.verbose):
             key = _featurizer_key(model)
             D = matrices[key]
-            if key not in checked:  # what FrozenNetFeaturizer.fit's validation refuses
-                values = D.data if hasattr(D, "data") and hasattr(D, "tocsr") else D
-                if not np.isfinite(np.asarray(values, dtype=np.float64)).all():
-                    raise ValueError(
-                        f"The {model.descriptor} descriptor matrix of these inputs contains "
-                        "NaN or infinity; a source network cannot read it."
-                    )
+            if key not in checked:  # FrozenNetFeaturizer.fit's validation, once per matrix
+                check_array(D, accept_sparse="csr", dtype=(np.float32, np.float64))
                 checked.add(key)
             if D.shape[1] <= int(np.max(model.columns)):
                 too_narrow = max(too_narrow, int(np.max(model.columns)) + 1)
@@ -353,17 +350,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             # candidates (what FrozenNetFeaturizer gives layer by layer, to the bit).
             every = model.transform(D, layer="all", precomputed=True)
             bounds = np.cumsum([0, *model.hidden_widths])
-            tail = []
-            if "prediction" in parts:
-                out = (
-                    model.predict_proba(D, precomputed=True)
-                    if model.task == "classification"
-                    else model.predict(D, precomputed=True)
-                )
-                tail.append(np.asarray(out, dtype=np.float32).reshape(D.shape[0], -1))
-            if own_descriptor:
-                raw = D[:, model.columns]
-                tail.append(np.asarray(raw.toarray() if hasattr(raw, "toarray") else raw))
+            tail = appended_columns(model, D, "prediction" in parts, own_descriptor)
             if extra is not None:
                 tail.append(extra)
             for layer in choices:
@@ -646,10 +633,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         """Non-negative weights summing to one that best combine the candidates'
         out-of-fold predictions (the inner CV's own splits), by least squares."""
         index = np.arange(len(y)).reshape(-1, 1)
-        tested = np.zeros(len(y), dtype=np.intp)
-        for _, test in self._splits:
-            tested[test] += 1
-        if not (tested == 1).all():
+        if not is_partition(self._splits, len(y)):
             warnings.warn(
                 "ensemble_weights='stacked' needs out-of-fold predictions, which a splitter "
                 "whose test folds do not partition the rows (ShuffleSplit, repeated K-fold) "

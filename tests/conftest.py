@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pytest
+
+if TYPE_CHECKING:
+    from sklearn_shotgun.library import SourceModel
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -88,3 +95,50 @@ def polymers(radonpy_frame):
     frame = radonpy_frame.dropna(subset=["Cp"]).sample(n=58, random_state=0)
     assert frame["smiles"].is_unique
     return frame["smiles"].tolist(), frame["Cp"].to_numpy()
+
+
+def _toy_source_model(model_id: str, seed: int, **metadata: Any) -> SourceModel:
+    """A 6-5-3-1 network on 6 of 12 composition statistics, with weights drawn from ``seed``.
+
+    Parameters
+    ----------
+    model_id : str
+        The model's id.
+    seed : int
+        Seed of the weights and of the input scaling: the same seed, the same network.
+    **metadata
+        The other ``SourceModel`` fields (``property``, ``dataset``, ``metrics``, ...): what
+        a test filters or reads, not what the network computes.
+
+    Returns
+    -------
+    SourceModel
+    """
+    from sklearn_shotgun.library import SourceModel
+
+    rng = np.random.default_rng(seed)
+    arch = [6, 5, 3, 1]
+    state = {}
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(arch)):
+        state[f"linears.{i}.weight"] = rng.normal(size=(n_out, n_in))
+        state[f"linears.{i}.bias"] = rng.normal(size=n_out)
+    return SourceModel(
+        id=model_id,
+        architecture=arch,
+        state_dict=state,
+        columns=np.arange(6) * 2,
+        x_mean=rng.normal(size=6),
+        x_scale=rng.uniform(1, 2, 6),
+        featurizer={"class": "CompositionFeaturizer", "params": {"stats": ["mean", "max"]}},
+        **metadata,
+    )
+
+
+@pytest.fixture(scope="session")
+def toy_source_model() -> Callable[..., SourceModel]:
+    """``toy_source_model(model_id, seed, **metadata)``: a small ``SourceModel`` to store.
+
+    A factory rather than a model, and session-scoped, so that module-scoped fixtures (the
+    Hub loopback's libraries) can build their pools with it too.
+    """
+    return _toy_source_model

@@ -7,14 +7,12 @@ imports only ``sklearn_shotgun``, so this needs neither the benchmark's data nor
 from __future__ import annotations
 
 import importlib.util
-import itertools
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from sklearn_shotgun.library import ModelLibrary, SourceModel
+from sklearn_shotgun.library import ModelLibrary
 
 _PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy" / "guard.py"
 _spec = importlib.util.spec_from_file_location("accuracy_benchmark_guard", _PATH)
@@ -22,20 +20,10 @@ guard = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(guard)
 
 
-def _model(model_id: str, dataset: str, source: str | None, seed: int) -> SourceModel:
-    rng = np.random.default_rng(seed)
-    arch = [4, 3, 1]
-    state = {}
-    for i, (a, b) in enumerate(itertools.pairwise(arch)):
-        state[f"linears.{i}.weight"] = rng.normal(size=(b, a))
-        state[f"linears.{i}.bias"] = rng.normal(size=b)
-    return SourceModel(
-        id=model_id,
-        architecture=arch,
-        state_dict=state,
-        columns=np.arange(4),
-        x_mean=np.zeros(4),
-        x_scale=np.ones(4),
+def _model(toy_source_model, model_id: str, dataset: str, source: str | None, seed: int):
+    return toy_source_model(
+        model_id,
+        seed,
         property=model_id.split("-")[0],
         dataset=dataset,
         training={"source": source} if source else {},
@@ -43,14 +31,14 @@ def _model(model_id: str, dataset: str, source: str | None, seed: int) -> Source
     )
 
 
-def _library(metadata: bool = True) -> ModelLibrary:
+def _library(toy_source_model, metadata: bool = True) -> ModelLibrary:
     models = [
-        _model("cv-1", "qm9", "qm9_cv", 1),
-        _model("cv-2", "qm9", "qm9_cv", 2),
-        _model("rg-1", "radonpy_pi1070", "radonpy_rg", 3),
-        _model("rg-2", "radonpy_pi1070", "radonpy_rg", 4),
-        _model("k-1", "radonpy_pi1070", "radonpy_bulk_modulus", 5),
-        _model("eform-1", "matbench_mp_e_form", "mp_e_form", 6),
+        _model(toy_source_model, "cv-1", "qm9", "qm9_cv", 1),
+        _model(toy_source_model, "cv-2", "qm9", "qm9_cv", 2),
+        _model(toy_source_model, "rg-1", "radonpy_pi1070", "radonpy_rg", 3),
+        _model(toy_source_model, "rg-2", "radonpy_pi1070", "radonpy_rg", 4),
+        _model(toy_source_model, "k-1", "radonpy_pi1070", "radonpy_bulk_modulus", 5),
+        _model(toy_source_model, "eform-1", "matbench_mp_e_form", "mp_e_form", 6),
     ]
     sources = {
         "qm9_cv": {"dataset": "qm9", "n_models": 2},
@@ -77,8 +65,8 @@ def test_leaked_sources_from_plain_metadata():
             guard.leaked_sources(sources, bad)
 
 
-def test_drop_leaked_removes_every_network_of_the_task_data_set():
-    library = _library()
+def test_drop_leaked_removes_every_network_of_the_task_data_set(toy_source_model):
+    library = _library(toy_source_model)
     kept, dropped = guard.drop_leaked(library, "radonpy_pi1070")
     assert dropped == ["radonpy_rg", "radonpy_bulk_modulus"]
     assert kept.ids == ["cv-1", "cv-2", "eform-1"]
@@ -92,18 +80,18 @@ def test_drop_leaked_removes_every_network_of_the_task_data_set():
     assert kept.ids == ["rg-1", "rg-2", "k-1"]
 
 
-def test_drop_leaked_without_build_metadata_uses_each_model_dataset():
+def test_drop_leaked_without_build_metadata_uses_each_model_dataset(toy_source_model):
     # A pool built outside build_library (the benchmark's own recipe) records no sources.
-    library = _library(metadata=False)
+    library = _library(toy_source_model, metadata=False)
     kept, dropped = guard.drop_leaked(library, "qm9")
     assert kept.ids == ["rg-1", "rg-2", "k-1", "eform-1"]
     assert dropped == ["qm9_cv"]
 
 
-def test_drop_leaked_catches_a_model_whose_source_record_misses_it():
+def test_drop_leaked_catches_a_model_whose_source_record_misses_it(toy_source_model):
     # The recorded sources say nothing about radonpy_k, but its networks name the data set.
-    library = _library()
-    library.add(_model("k2-1", "radonpy_pi1070", "radonpy_k2", 7))
+    library = _library(toy_source_model)
+    library.add(_model(toy_source_model, "k2-1", "radonpy_pi1070", "radonpy_k2", 7))
     kept, dropped = guard.drop_leaked(library, "radonpy_pi1070")
     assert "k2-1" not in kept.ids
     assert dropped == ["radonpy_rg", "radonpy_bulk_modulus", "radonpy_k2"]

@@ -18,6 +18,26 @@ from ._base import validate_params
 __all__ = ["FrozenNetFeaturizer", "resolve_layers"]
 
 
+def appended_columns(
+    source: Any, D: Any, with_prediction: bool, with_descriptor: bool
+) -> list[np.ndarray]:
+    """The float32 blocks that follow the hidden features: the source's prediction (class
+    probabilities for a classifier), then the raw descriptor columns it reads."""
+    parts = []
+    if with_prediction:
+        out = (
+            source.predict_proba(D, precomputed=True)
+            if source.task == "classification"
+            else source.predict(D, precomputed=True)
+        )
+        parts.append(np.asarray(out, dtype=np.float32).reshape(D.shape[0], -1))
+    if with_descriptor:
+        raw = D[:, source.columns]
+        raw = raw.toarray() if sp.issparse(raw) else np.asarray(raw)
+        parts.append(raw.astype(np.float32))
+    return parts
+
+
 def resolve_layers(layer: int | str | Sequence[int], n_hidden: int) -> list[int]:
     """Hidden-layer indices (0-based, in order) selected by ``layer``.
 
@@ -244,17 +264,7 @@ class FrozenNetFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self, "source_")
         source = self.source_
         parts = [source.transform(D, layer=self.layers_, precomputed=True)]
-        if self.with_prediction:
-            out = (
-                source.predict_proba(D, precomputed=True)
-                if source.task == "classification"
-                else source.predict(D, precomputed=True)
-            )
-            parts.append(np.asarray(out, dtype=np.float32).reshape(D.shape[0], -1))
-        if self.with_descriptor:
-            raw = D[:, source.columns]
-            raw = raw.toarray() if sp.issparse(raw) else np.asarray(raw)
-            parts.append(raw.astype(np.float32))
+        parts += appended_columns(source, D, self.with_prediction, self.with_descriptor)
         return parts[0] if len(parts) == 1 else np.hstack(parts)
 
     def __sklearn_tags__(self):
