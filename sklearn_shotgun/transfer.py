@@ -527,105 +527,104 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         -------
         self
         """
+        # The search's per-fit state (folds, scores, out-of-fold predictions) is not part of
+        # the fitted model and is not left behind by a fit that fails. Not a helper method:
+        # the warnings' stacklevels count the frames from fit to the caller.
         try:
-            return self._fit(X, y, groups)
+            self._check_params()
+            library = self._resolve_library()
+            self._precomputed = all(m.featurizer is None for m in library)
+            X, y = self._check_target(library, X, y)
+            if is_classifier(self):
+                self.classes_ = np.unique(y)
+            cv = check_cv(self.cv, y, classifier=is_classifier(self))
+            n_splits = cv.get_n_splits(np.zeros((len(y), 1)), y, groups)
+            if len(y) < 2 * n_splits:
+                raise ValueError(
+                    f"n_samples={len(y)} is too few for {n_splits}-fold cross-validation "
+                    f"(at least {2 * n_splits} rows needed)."
+                )
+            # Drawn once: every candidate, the stacked ensemble and the descriptor choice see
+            # the same folds (a splitter shuffled without a seed would draw new ones per call).
+            # HalvingGridSearchCV subsamples rows per round, so it alone gets the splitter.
+            self._splits = list(cv.split(np.zeros((len(y), 1)), y, groups))
+            self._cv_memo: dict[Candidate, dict[str, Any]] = {}
+            self._input_kind = "numeric" if self._precomputed else input_kind(X)
+            if not self._precomputed:
+                library = _reading(library, self._input_kind)
+            candidates = self._candidates(library, X, y, cv, groups)
+            screen = None
+            if self.search == "screen":
+                # The no-transfer candidates are always searched: they are the fallback.
+                screened = [c for c in candidates if c.model_id is not None]
+                scores = ridge_loo_screen(
+                    [c.features for c in screened],
+                    y,
+                    classification=is_classifier(self),
+                    groups=groups,
+                    n_jobs=self.n_jobs,
+                )
+                screen = {id(c): s for c, s in zip(screened, scores, strict=True)}
+                order = np.argsort(-scores, kind="stable")[: self.top_k]
+                searched = [screened[i] for i in order]
+                searched += [c for c in candidates if c.model_id is None]
+            else:
+                searched = candidates
+            self.cv_results_ = self._search(searched, y, cv, groups)
+            table = self._table(library, searched, self.cv_results_, screen)
+            chosen_rows = table["_candidate"].to_numpy()
+            table = table.drop(columns="_candidate")
+            if screen is not None:  # screened-out candidates are listed after the searched ones
+                rest = [c for c in candidates if c not in searched]
+                extra = pd.DataFrame(
+                    [
+                        {"source": c.model_id, "layer": c.layer, "screen_score": screen[id(c)]}
+                        for c in rest
+                    ]
+                )
+                table = pd.concat([table, extra], ignore_index=True)
+                table["rank"] = np.arange(1, len(table) + 1)
+            self.transfer_table_ = table
+            self.n_candidates_ = len(candidates)
+
+            # Only searched candidates have CV scores; the screen's leftovers rank after them.
+            ranked = [searched[i] for i in chosen_rows]
+            if self.strategy == "finetune":  # fine-tuning needs a source network
+                ranked = [c for c in ranked if c.model_id is not None]
+            chosen = ranked[: self.ensemble]
+            self.ensemble_weights_ = np.full(len(chosen), 1.0 / len(chosen))
+            if self.ensemble_weights == "stacked" and len(chosen) > 1:
+                self.ensemble_weights_ = self._stacking_weights(chosen, y, cv, groups)
+            best = chosen[0].model_id
+            self.best_source_ = best if best is not None else NO_TRANSFER
+            self.best_layer_ = chosen[0].layer
+            primary, _ = self._scoring()
+            self.best_score_ = (
+                float(self.cv_results_[f"mean_test_{primary}"].max())
+                if (self.search != "halving")
+                else float(table[f"cv_{primary}_mean"].iloc[0])
+            )
+            if self.strategy == "finetune":
+                self.estimators_ = Parallel(n_jobs=self.n_jobs)(
+                    delayed(self._finetune)(library[c.model_id], X, y) for c in chosen
+                )
+            else:
+                self.estimators_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                    delayed(_refit)(
+                        library[c.model_id] if c.model_id is not None else None,
+                        c,
+                        X,
+                        y,
+                        self.features,
+                        self.target_featurizers_,
+                    )
+                    for c in chosen
+                )
+            self.best_estimator_ = self.estimators_[0]
+            return self
         finally:
-            # The search's per-fit state (folds, scores, out-of-fold predictions): not part
-            # of the fitted model, and not left behind by a fit that failed.
             self.__dict__.pop("_cv_memo", None)
             self.__dict__.pop("_splits", None)
-
-    def _fit(self, X: Any, y: Any, groups: Any) -> _ShotgunTransferBase:
-        self._check_params()
-        library = self._resolve_library()
-        self._precomputed = all(m.featurizer is None for m in library)
-        X, y = self._check_target(library, X, y)
-        if is_classifier(self):
-            self.classes_ = np.unique(y)
-        cv = check_cv(self.cv, y, classifier=is_classifier(self))
-        n_splits = cv.get_n_splits(np.zeros((len(y), 1)), y, groups)
-        if len(y) < 2 * n_splits:
-            raise ValueError(
-                f"n_samples={len(y)} is too few for {n_splits}-fold cross-validation "
-                f"(at least {2 * n_splits} rows needed)."
-            )
-        # Drawn once: every candidate, the stacked ensemble and the descriptor choice see
-        # the same folds (a splitter shuffled without a seed would draw new ones per call).
-        # HalvingGridSearchCV subsamples rows per round, so it alone gets the splitter.
-        self._splits = list(cv.split(np.zeros((len(y), 1)), y, groups))
-        self._cv_memo: dict[Candidate, dict[str, Any]] = {}
-        self._input_kind = "numeric" if self._precomputed else input_kind(X)
-        if not self._precomputed:
-            library = _reading(library, self._input_kind)
-        candidates = self._candidates(library, X, y, cv, groups)
-        screen = None
-        if self.search == "screen":
-            # The no-transfer candidates are always searched: they are the fallback.
-            screened = [c for c in candidates if c.model_id is not None]
-            scores = ridge_loo_screen(
-                [c.features for c in screened],
-                y,
-                classification=is_classifier(self),
-                groups=groups,
-                n_jobs=self.n_jobs,
-            )
-            screen = {id(c): s for c, s in zip(screened, scores, strict=True)}
-            order = np.argsort(-scores, kind="stable")[: self.top_k]
-            searched = [screened[i] for i in order]
-            searched += [c for c in candidates if c.model_id is None]
-        else:
-            searched = candidates
-        self.cv_results_ = self._search(searched, y, cv, groups)
-        table = self._table(library, searched, self.cv_results_, screen)
-        chosen_rows = table["_candidate"].to_numpy()
-        table = table.drop(columns="_candidate")
-        if screen is not None:  # screened-out candidates are listed after the searched ones
-            rest = [c for c in candidates if c not in searched]
-            extra = pd.DataFrame(
-                [
-                    {"source": c.model_id, "layer": c.layer, "screen_score": screen[id(c)]}
-                    for c in rest
-                ]
-            )
-            table = pd.concat([table, extra], ignore_index=True)
-            table["rank"] = np.arange(1, len(table) + 1)
-        self.transfer_table_ = table
-        self.n_candidates_ = len(candidates)
-
-        # Only searched candidates have CV scores; the screen's leftovers rank after them.
-        ranked = [searched[i] for i in chosen_rows]
-        if self.strategy == "finetune":  # fine-tuning needs a source network
-            ranked = [c for c in ranked if c.model_id is not None]
-        chosen = ranked[: self.ensemble]
-        self.ensemble_weights_ = np.full(len(chosen), 1.0 / len(chosen))
-        if self.ensemble_weights == "stacked" and len(chosen) > 1:
-            self.ensemble_weights_ = self._stacking_weights(chosen, y, cv, groups)
-        self.best_source_ = chosen[0].model_id if chosen[0].model_id is not None else NO_TRANSFER
-        self.best_layer_ = chosen[0].layer
-        primary, _ = self._scoring()
-        self.best_score_ = (
-            float(self.cv_results_[f"mean_test_{primary}"].max())
-            if (self.search != "halving")
-            else float(table[f"cv_{primary}_mean"].iloc[0])
-        )
-        if self.strategy == "finetune":
-            self.estimators_ = Parallel(n_jobs=self.n_jobs)(
-                delayed(self._finetune)(library[c.model_id], X, y) for c in chosen
-            )
-        else:
-            self.estimators_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(_refit)(
-                    library[c.model_id] if c.model_id is not None else None,
-                    c,
-                    X,
-                    y,
-                    self.features,
-                    self.target_featurizers_,
-                )
-                for c in chosen
-            )
-        self.best_estimator_ = self.estimators_[0]
-        return self
 
     def _stacking_weights(
         self, chosen: list[Candidate], y: np.ndarray, cv: Any, groups: Any

@@ -627,3 +627,18 @@ def test_ranks_put_nan_scores_last_as_grid_search_cv_does():
 
     np.testing.assert_array_equal(_rank(np.array([-1.0, np.nan, -0.5, -1.0])), [2, 4, 1, 2])
     np.testing.assert_array_equal(_rank(np.array([np.nan, np.nan])), [1, 1])
+
+
+def test_fit_warnings_point_at_the_callers_line(qm9_pool, polymers):
+    """The coverage and stacking warnings name the line that called fit, not package code."""
+    from sklearn.model_selection import ShuffleSplit
+
+    X, y = polymers
+    model = ShotgunTransferRegressor(
+        qm9_pool, cv=ShuffleSplit(4, test_size=0.25, random_state=0), random_state=0
+    )
+    with pytest.warns(UserWarning) as record:
+        model.fit(X, y)
+    messages = {str(w.message).split(" ")[0]: w.filename for w in record}
+    assert {"Some", "ensemble_weights='stacked'"} <= set(messages)
+    assert all(filename == __file__ for filename in messages.values()), messages
