@@ -46,14 +46,16 @@ class Candidate:
     head: Any
     descriptor: str | None = None
     columns: np.ndarray | None = None
+    head_name: str = "forest"
 
     def __deepcopy__(self, memo: dict) -> Candidate:
         return self
 
     def __repr__(self) -> str:
+        head = "" if self.head_name == "forest" else f"/{self.head_name}"
         if self.model_id is None:
-            return f"{NO_TRANSFER}[{self.descriptor}]"
-        return f"{self.model_id}@{self.layer}"
+            return f"{NO_TRANSFER}[{self.descriptor}]{head}"
+        return f"{self.model_id}@{self.layer}{head}"
 
 
 def _informative(H: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:

@@ -50,6 +50,7 @@ from ._candidates import (
 from ._doc_link import DocLinkMixin
 from ._finetune import FineTunedClassifier, FineTunedRegressor
 from ._forest import FastRandomForestClassifier, FastRandomForestRegressor
+from ._heads import LinearHeadClassifier, LinearHeadRegressor
 from ._screen import ridge_loo_screen
 from ._validation import check_finite_target
 from .baseline import default_descriptors, input_kind
@@ -64,6 +65,8 @@ __all__ = ["NO_TRANSFER", "Candidate", "ShotgunTransferClassifier", "ShotgunTran
 _FEATURE_PARTS = ("frozen", "prediction", "descriptor")
 #: Trees of the default head (a forest with scikit-learn's other defaults).
 _HEAD_TREES = 100
+#: Heads named by a string (``head=``); any estimator is accepted too.
+_HEAD_NAMES = ("forest", "paper", "linear")
 
 _REGRESSION_METRICS = {
     "mae": "neg_mean_absolute_error",
@@ -71,6 +74,14 @@ _REGRESSION_METRICS = {
     "r2": "r2",
 }
 _CLASSIFICATION_METRICS = {"accuracy": "accuracy", "f1": "f1_macro"}
+
+
+def _head_name(head: Any) -> str:
+    """A head specification's name in ``transfer_table_["head"]``: the string, else the
+    estimator's class name."""
+    if head is None:
+        return "forest"
+    return head if isinstance(head, str) else type(head).__name__
 
 
 def _featurizer_key(model: SourceModel | dict[str, Any]) -> str:
@@ -153,8 +164,13 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             )
         if self.ensemble_weights == "stacked" and is_classifier(self):
             raise ValueError("ensemble_weights='stacked' is for regression; use 'uniform'.")
-        if isinstance(self.head, str) and self.head != "paper":
-            raise ValueError(f"head must be None, 'paper' or an estimator, got {self.head!r}.")
+        specs = self._head_specs()
+        bad = [h for h in specs if not (h in _HEAD_NAMES or hasattr(h, "fit"))]
+        if not specs or bad or len({_head_name(h) for h in specs}) != len(specs):
+            raise ValueError(
+                "head must be None, 'forest', 'paper', 'linear', an estimator, or a list of "
+                f"distinct ones (e.g. ('forest', 'linear')), got {self.head!r}."
+            )
         if not isinstance(self.no_transfer, bool | np.bool_):
             raise ValueError(f"no_transfer must be True or False, got {self.no_transfer!r}.")
         for name in ("top_k", "ensemble", "n_reinit"):
@@ -312,12 +328,21 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 stacklevel=3,
             )
         rng = check_random_state(self.random_state)
+        first = self._head_specs()[0]  # the others are added to the searched candidates
         fallback = []
         for name, T in target.items():
             T, columns = _informative(T)
             seed = int(rng.randint(np.iinfo(np.int32).max))
             fallback.append(
-                Candidate(None, None, T, self._make_head(n_rows, T, seed), name, columns)
+                Candidate(
+                    None,
+                    None,
+                    T,
+                    self._make_head(first, n_rows, T, seed),
+                    name,
+                    columns,
+                    _head_name(first),
+                )
             )
         if appended == "auto":
             if "descriptor" in parts and len(fallback) > 1:
@@ -365,9 +390,10 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                         model.id,
                         layer,
                         H,
-                        self._make_head(n_rows, H, seed),
+                        self._make_head(first, n_rows, H, seed),
                         appended if extra is not None else None,
                         columns,
+                        _head_name(first),
                     )
                 )
         if self._missing_layers:
@@ -389,11 +415,42 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             candidates.extend(fallback)
         return candidates
 
-    def _make_head(self, n_rows: int, H: np.ndarray, seed: int) -> Any:
-        if self.head is None:
+    def _head_specs(self) -> list[Any]:
+        """``head`` as a list of head specifications (None is the forest)."""
+        if isinstance(self.head, list | tuple):
+            return ["forest" if h is None else h for h in self.head]
+        return ["forest" if self.head is None else self.head]
+
+    def _with_heads(self, candidates: list[Candidate], n_rows: int) -> list[Candidate]:
+        """``candidates`` (built with the first head) followed by their twins with each
+        other head of ``head``: the same features, another model."""
+        specs = self._head_specs()[1:]
+        if not specs:
+            return candidates
+        # A stream of its own: the seeds of the first head's candidates stay as they were.
+        rng = check_random_state(self.random_state)
+        twins = [
+            Candidate(
+                c.model_id,
+                c.layer,
+                c.features,
+                self._make_head(spec, n_rows, c.features, int(rng.randint(2**31 - 1))),
+                c.descriptor,
+                c.columns,
+                _head_name(spec),
+            )
+            for spec in specs
+            for c in candidates
+        ]
+        return candidates + twins
+
+    def _make_head(self, spec: Any, n_rows: int, H: np.ndarray, seed: int) -> Any:
+        if spec == "forest":
             return self._forest(n_estimators=_HEAD_TREES, random_state=seed)
-        if not isinstance(self.head, str):
-            head = clone(self.head)
+        if spec == "linear":
+            return self._linear()
+        if not isinstance(spec, str):
+            head = clone(spec)
             if "random_state" in head.get_params():
                 head.set_params(random_state=seed)
             return head
@@ -481,6 +538,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                     "layer": cand.layer,
                 }
                 row.update({f"source_{k}": v for k, v in model.metrics.items() if k != "rows"})
+            row["head"] = cand.head_name
             row["n_features"] = cand.features.shape[1]
             row["_candidate"] = index
             if screen is not None:
@@ -570,6 +628,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 searched += [c for c in candidates if c.model_id is None]
             else:
                 searched = candidates
+            searched = self._with_heads(searched, len(y))
             self.cv_results_ = self._search(searched, y, cv, groups)
             table = self._table(library, searched, self.cv_results_, screen)
             chosen_rows = table["_candidate"].to_numpy()
@@ -734,13 +793,20 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     layers : "last", "each", "all", int or list, default="each"
         Which hidden layers are candidates: the last one; each hidden layer separately;
         all hidden layers concatenated; or the given indices (negative from the last).
-    head : estimator, "paper" or None, default=None
-        Model fit on the candidate features. None is a ``RandomForestRegressor`` with 100
-        trees and scikit-learn's other defaults. "paper" is the randomised forest of
-        Yamada et al. 2019: a number of trees drawn in [n/2, n] of the training rows and
-        ``max_features`` in [N/2, N] of the feature count, drawn per candidate (fewer
-        trees: noisier scores). Columns that are constant over the training rows are
-        dropped before the head (they cannot inform it).
+    head : estimator, "forest", "paper", "linear", None, or a list of these, default=None
+        Model fit on the candidate features. None or "forest" is a
+        ``RandomForestRegressor`` with 100 trees and scikit-learn's other defaults.
+        "paper" is the randomised forest of Yamada et al. 2019: a number of trees drawn
+        in [n/2, n] of the training rows and ``max_features`` in [N/2, N] of the feature
+        count, drawn per candidate (fewer trees: noisier scores). "linear" is ridge
+        regression on standardised features with its penalty chosen by leave-one-out MAE
+        (the screen's model, ``sklearn_shotgun._heads.LinearHeadRegressor``): a linear
+        probe, which can re-scale and extrapolate what the source learnt. A list, e.g.
+        ``("forest", "linear")``: every searched candidate is cross-validated with each
+        head (``transfer_table_["head"]``), the screen ranks the features once, and the
+        best (source, layer, head) triples are kept and stacked. Columns that are
+        constant over the training rows are dropped before the head (they cannot inform
+        it).
     search : {"grid", "halving", "screen"}, default="screen"
         "grid": every candidate cross-validated with the head (the numbers and
         ``cv_results_`` of ``GridSearchCV``, on folds drawn once per fit).
@@ -827,8 +893,8 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     cv_results_ : dict
         The search's ``cv_results_`` (one entry per searched candidate).
     transfer_table_ : pandas.DataFrame
-        One row per candidate: source id, property, layer, source metrics, target CV mean
-        and standard deviation of every metric (and the screen score), by rank.
+        One row per candidate: source id, property, layer, head, source metrics, target CV
+        mean and standard deviation of every metric (and the screen score), by rank.
     n_candidates_ : int
 
     Examples
@@ -855,6 +921,10 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     def _forest(**params: Any) -> FastRandomForestRegressor:
         return FastRandomForestRegressor(n_jobs=1, **params)
 
+    @staticmethod
+    def _linear() -> LinearHeadRegressor:
+        return LinearHeadRegressor()
+
     def predict(self, X: Any) -> np.ndarray:
         """Predictions (the ``ensemble_weights_``-weighted mean over ``estimators_``)."""
         X = self._check_predict_input(X)
@@ -865,7 +935,8 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
 class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
     """Classification counterpart of :class:`ShotgunTransferRegressor`.
 
-    The default head is a ``RandomForestClassifier`` (100 trees); the default ``scoring``
+    The default head is a ``RandomForestClassifier`` (100 trees; "linear" is an L2 logistic
+    regression with ``C=1`` on standardised features); the default ``scoring``
     is "accuracy" (accuracy and macro F1 are recorded), the default splitter is
     stratified, the default ``ensemble`` is 1 and an ensemble averages class probabilities
     (``ensemble_weights="uniform"``; stacking is for regression). The screen
@@ -936,6 +1007,10 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
     @staticmethod
     def _forest(**params: Any) -> FastRandomForestClassifier:
         return FastRandomForestClassifier(n_jobs=1, **params)
+
+    @staticmethod
+    def _linear() -> LinearHeadClassifier:
+        return LinearHeadClassifier()
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (averaged over ``estimators_``), columns in ``classes_``."""

@@ -1,4 +1,4 @@
-"""The accuracy benchmark's leakage guard (``benchmarks/accuracy/guard.py``).
+"""The accuracy benchmark: its leakage guard (``guard.py``) and its summary (``run.py``).
 
 ``benchmarks/`` is not a package on ``sys.path``: the guard module is loaded by its path. It
 imports only ``sklearn_shotgun``, so this needs neither the benchmark's data nor a library.
@@ -10,6 +10,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sklearn_shotgun.library import ModelLibrary
@@ -124,3 +125,31 @@ def test_mdl_recipe_leaks_only_the_expected_sources_into_each_task(monkeypatch):
         expected = radonpy if task.name.startswith("radonpy_") else expected
         found = guard.leaked_sources(sources, (task.dataset, *task.related))
         assert found == expected, task.name
+
+
+def test_the_reference_is_the_best_plain_model_forest_or_linear():
+    path = _PATH.with_name("run.py")
+    spec = importlib.util.spec_from_file_location("accuracy_benchmark_run", path)
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    maes = {"forest: rdkit2d": 2.0, "linear: rdkit2d": 1.5, "baseline": 2.0}
+    maes["transfer (defaults)"] = 1.2
+    rows = [
+        {
+            "task": "t",
+            "title": "T",
+            "units": "u",
+            "draw": draw,
+            "model": model,
+            "mae": mae * (1 + draw),
+            "inner_mae": float("nan"),
+            "no_transfer_picks": 0,
+        }
+        for draw in (0, 1)
+        for model, mae in maes.items()
+    ]
+    table, text = run.summarise(pd.DataFrame(rows))
+    transfer = table[table["model"] == "transfer (defaults)"].iloc[0]
+    assert transfer["best_plain"] == "linear: rdkit2d"
+    assert transfer["ratio_mean"] == pytest.approx(0.8)
+    assert "| T [u] (2) | linear: rdkit2d: 2.25 |" in text

@@ -292,6 +292,32 @@ def test_transfer_prints_the_table_and_saves(saved):
 
 
 @pytest.mark.slow
+def test_transfer_with_two_heads(pretrained, polymer_csvs):
+    pool, _ = pretrained
+    train, _ = polymer_csvs
+    result = run(
+        "transfer",
+        pool,
+        train,
+        "--target",
+        "Cp",
+        "--cv",
+        "3",
+        "--head",
+        "forest",
+        "linear",
+        "--top",
+        "100",
+    )
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.split("best source")[0].splitlines()
+    assert "head" in header.split()
+    # Screened-out candidates were searched with no head (NaN).
+    heads = {row.split()[3] for row in rows if row.split()[0] != "no"}
+    assert heads == {"forest", "linear", "NaN"}, rows
+
+
+@pytest.mark.slow
 def test_predict_equals_the_in_memory_model(saved, pretrained, polymer_csvs, work):
     model, _ = saved
     pool, _ = pretrained

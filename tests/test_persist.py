@@ -223,6 +223,22 @@ def test_classifier_round_trip(pool_dir, data, tmp_path):
     assert repr(loaded.get_params()["cv"]) == repr(cv)
 
 
+@pytest.mark.parametrize("cls", [ShotgunTransferRegressor, ShotgunTransferClassifier])
+def test_linear_head_members_round_trip(pool_dir, data, tmp_path, cls):
+    X, y, new = data
+    if cls is ShotgunTransferClassifier:
+        y = np.where(y > np.median(y), "high", "low")
+    model = cls(
+        str(pool_dir), head=("linear", "forest"), cv=3, top_k=2, ensemble=3, random_state=0
+    ).fit(X, y)
+    heads = [type(e.named_steps["head"]).__name__ for e in model.estimators_]
+    assert any(h.startswith("LinearHead") for h in heads), heads
+    save_transfer(model, tmp_path / "linear", X, y)
+    loaded = load_transfer(tmp_path / "linear")
+    np.testing.assert_array_equal(loaded.predict(new), model.predict(new))
+    assert list(loaded.get_params()["head"]) == ["linear", "forest"]  # JSON: a list
+
+
 def test_precomputed_sources_round_trip(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(240, 8))

@@ -5,11 +5,19 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
-from sklearn.model_selection import GroupKFold, KFold, cross_val_predict, cross_val_score
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    LeaveOneOut,
+    cross_val_predict,
+    cross_val_score,
+)
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sklearn_shotgun import (
     DescriptorFeaturizer,
@@ -21,6 +29,8 @@ from sklearn_shotgun import (
     SourceModel,
 )
 from sklearn_shotgun._finetune import FineTunedRegressor
+from sklearn_shotgun._heads import LinearHeadClassifier, LinearHeadRegressor
+from sklearn_shotgun._screen import _ALPHAS
 from sklearn_shotgun.transfer import NO_TRANSFER, _RegressorHead
 
 
@@ -557,12 +567,99 @@ class TestOptions:
             ({"features": "frozen+shap"}, "features must be 'frozen'"),
             ({"descriptor": "rdkit"}, "descriptor must be 'auto', 'source' or a featurizer"),
             ({"no_transfer": "yes"}, "no_transfer must be True or False"),
+            ({"head": "ridge"}, "head must be None, 'forest', 'paper', 'linear'"),
+            ({"head": ("forest", None)}, "distinct"),
+            ({"head": ()}, "head must be"),
+            ({"head": ("linear", 3)}, "head must be"),
         ],
     )
     def test_bad_params(self, qm9_pool, polymers, params, match):
         X, y = polymers
         with pytest.raises(ValueError, match=match):
             ShotgunTransferRegressor(qm9_pool, **params).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def two_heads(qm9_pool, polymers):
+    X, y = polymers
+    return ShotgunTransferRegressor(
+        qm9_pool, head=("forest", "linear"), top_k=4, cv=5, random_state=0
+    ).fit(X, y)
+
+
+class TestHeads:
+    """``head`` as a list: every searched candidate with each head."""
+
+    def test_each_searched_candidate_with_each_head(self, two_heads):
+        table = two_heads.transfer_table_
+        searched = table[table["head"].notna()]
+        by_head = searched.groupby("head")["source"].apply(lambda s: sorted(map(str, s)))
+        assert set(by_head.index) == {"forest", "linear"}
+        # The same 4 screened transfer candidates and 3 no-transfer descriptors per head.
+        assert by_head["forest"] == by_head["linear"]
+        assert len(searched) == 2 * (4 + 3)
+
+    def test_the_forest_head_candidates_score_as_with_one_head(self, two_heads, qm9_pool, polymers):
+        X, y = polymers
+        one = ShotgunTransferRegressor(qm9_pool, top_k=4, cv=5, random_state=0).fit(X, y)
+        key = ["source", "layer", "descriptor"]
+
+        def forest_scores(model):
+            t = model.transfer_table_
+            t = t[t["head"] == "forest"].astype({"layer": str})
+            return t.set_index(key)["cv_mae_mean"].sort_index()
+
+        pd.testing.assert_series_equal(forest_scores(two_heads), forest_scores(one))
+
+    def test_linear_scores_are_those_of_the_linear_head(self, two_heads, polymers):
+        X, y = polymers
+        row = two_heads.transfer_table_.query("head == 'linear'").iloc[0]
+        cand = next(
+            c
+            for c in two_heads.cv_results_["param_candidate"]
+            if c.head_name == "linear" and repr(c).startswith(str(row["source"]))
+        )
+        splits = list(KFold(5).split(X))
+        expected = -cross_val_score(
+            LinearHeadRegressor(), cand.features, y, cv=splits, scoring="neg_mean_absolute_error"
+        ).mean()
+        assert row["cv_mae_mean"] == pytest.approx(expected, rel=1e-12)
+
+    def test_refit_members_carry_their_head(self, two_heads, polymers):
+        X, _ = polymers
+        table = two_heads.transfer_table_
+        heads = table["head"].iloc[: len(two_heads.estimators_)].tolist()
+        classes = [type(e.named_steps["head"]).__name__ for e in two_heads.estimators_]
+        expected = {"forest": "FastRandomForestRegressor", "linear": "LinearHeadRegressor"}
+        assert classes == [expected[h] for h in heads]
+        assert np.isfinite(two_heads.predict(X)).all()
+
+
+class TestLinearHead:
+    def test_ridge_on_standardised_features_with_the_loo_penalty(self):
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(40, 6)) * [1, 10, 100, 1, 1, 0.1]
+        y = X @ [1.0, 0.1, 0.0, 0.0, 2.0, 5.0] + rng.normal(scale=0.3, size=40)
+        head = LinearHeadRegressor().fit(X, y)
+        Z = StandardScaler().fit_transform(X)
+        best = min(
+            _ALPHAS * 40,
+            key=lambda a: np.abs(
+                y - cross_val_predict(Ridge(alpha=a), Z, y, cv=LeaveOneOut())
+            ).mean(),
+        )
+        assert head.alpha_ == pytest.approx(best)
+        np.testing.assert_allclose(
+            head.predict(X), Ridge(alpha=best).fit(Z, y).predict(Z), rtol=1e-8
+        )
+
+    def test_classifier_head(self):
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(60, 3))
+        labels = np.where(X[:, 0] + 0.1 * rng.normal(size=60) > 0, "a", "b")
+        head = LinearHeadClassifier().fit(X, labels)
+        assert (head.predict(X) == labels).mean() > 0.9
+        np.testing.assert_allclose(head.predict_proba(X).sum(axis=1), 1.0)
 
 
 class TestStackedEnsemble:

@@ -42,6 +42,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         default="each",
         help="hidden layers searched: each one, the last one, or all concatenated",
     )
+    p.add_argument(
+        "--head",
+        nargs="+",
+        choices=("forest", "paper", "linear"),
+        default=None,
+        help="head(s) fit on each candidate's features: a 100-tree forest, the paper's "
+        "randomised forest, ridge on standardised features; several: each candidate with each "
+        "(default: the package's, a forest)",
+    )
     p.add_argument("--top", type=int, default=10, help="rows of the transfer table to print")
     p.add_argument(
         "--save",
@@ -66,6 +75,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+def _head(names: list[str]) -> str | tuple[str, ...]:
+    """``--head`` as the estimator's ``head``: one name, or a tuple of distinct names."""
+    names = list(dict.fromkeys(names))
+    return names[0] if len(names) == 1 else tuple(names)
+
+
 def run_transfer(args: argparse.Namespace) -> int:
     """Handler of ``transfer``."""
     from .._persist import save_transfer
@@ -84,6 +99,7 @@ def run_transfer(args: argparse.Namespace) -> int:
     model = ShotgunTransferRegressor(
         str(args.library),
         layers=args.layers,
+        head=None if args.head is None else _head(args.head),
         search=args.search,
         cv=args.cv,
         top_k=args.top_k,
@@ -101,7 +117,7 @@ def run_transfer(args: argparse.Namespace) -> int:
     model.set_params(library=library).fit(X, y)
     # Saved with the library's path as its parameter, as a user would pass it.
     model.set_params(library=str(args.library))
-    columns = ["source", "descriptor", "layer", "source_r2", "cv_mae_mean", "cv_mae_std"]
+    columns = ["source", "descriptor", "layer", "head", "source_r2", "cv_mae_mean", "cv_mae_std"]
     table = model.transfer_table_
     print(table[[c for c in columns if c in table]].head(args.top).to_string(index=False))
     layer = "" if model.best_layer_ is None else f" (layer {model.best_layer_})"
