@@ -1,7 +1,7 @@
 """The accuracy benchmark: its leakage guard (``guard.py``) and its summary (``run.py``).
 
-``benchmarks/`` is not a package on ``sys.path``: the guard module is loaded by its path. It
-imports only ``sklearn_shotgun``, so this needs neither the benchmark's data nor a library.
+``benchmarks/`` is not a package on ``sys.path``: the modules are loaded by their paths. They
+import only ``sklearn_shotgun``, so this needs neither the benchmark's data nor a library.
 """
 
 from __future__ import annotations
