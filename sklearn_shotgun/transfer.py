@@ -171,8 +171,15 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 "head must be None, 'forest', 'paper', 'linear', an estimator, or a list of "
                 f"distinct ones (e.g. ('forest', 'linear')), got {self.head!r}."
             )
-        if not isinstance(self.no_transfer, bool | np.bool_):
-            raise ValueError(f"no_transfer must be True or False, got {self.no_transfer!r}.")
+        if not (isinstance(self.no_transfer, bool | np.bool_) or self.no_transfer == "stack"):
+            raise ValueError(
+                f"no_transfer must be True, False or 'stack', got {self.no_transfer!r}."
+            )
+        if self.no_transfer == "stack" and self.strategy == "finetune":
+            raise ValueError(
+                "no_transfer='stack' combines a no-transfer forest with frozen-feature "
+                "heads; strategy='finetune' has no such ensemble."
+            )
         for name in ("top_k", "ensemble", "n_reinit"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
@@ -651,6 +658,10 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             if self.strategy == "finetune":  # fine-tuning needs a source network
                 ranked = [c for c in ranked if c.model_id is not None]
             chosen = ranked[: self.ensemble]
+            if self.no_transfer == "stack" and all(c.model_id is not None for c in chosen):
+                # The best no-transfer model joins the ensemble: its weight, fitted on the
+                # out-of-fold predictions, says how much of it the transfer models need.
+                chosen += [c for c in ranked if c.model_id is None][:1]
             self.ensemble_weights_ = np.full(len(chosen), 1.0 / len(chosen))
             if self.ensemble_weights == "stacked" and len(chosen) > 1:
                 self.ensemble_weights_ = self._stacking_weights(chosen, y, cv, groups)
@@ -857,8 +868,12 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         (``appended_descriptor_``).
         "source": "+descriptor" appends the source's own input columns. A featurizer is
         used for both.
-    no_transfer : bool, default=True
-        Add the no-transfer candidates to the search (never screened out).
+    no_transfer : bool or "stack", default=True
+        Add the no-transfer candidates to the search (never screened out). "stack": also
+        make the best of them a member of the ensemble when the ``ensemble`` best are all
+        transfer candidates (one more member; with ``ensemble_weights="stacked"`` its
+        weight is fitted like the others'), so that the prediction can blend the transfer
+        models with the model one would fit without transfer.
     n_reinit : int, default=1
         Layers re-initialised before fine-tuning (1: the output layer).
     verbose : int, default=0
@@ -874,7 +889,8 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     best_estimator_ : Pipeline
         ``Pipeline(FrozenNetFeaturizer, head)`` refit on all rows, on raw inputs.
     estimators_ : list
-        The ``ensemble`` best pipelines (or fine-tuned networks).
+        The ``ensemble`` best pipelines (or fine-tuned networks), and the best no-transfer
+        one after them where ``no_transfer="stack"`` added it.
     ensemble_weights_ : ndarray
         Weight of each of ``estimators_`` in the prediction.
     target_featurizers_ : dict

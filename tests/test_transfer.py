@@ -476,6 +476,36 @@ class TestOptions:
         assert len(model.estimators_) == 5 and model.ensemble_weights_.sum() == pytest.approx(1)
         assert model.best_source_ in qm9_pool.ids
 
+    def test_stack_adds_the_best_no_transfer_forest(self, qm9_pool, polymers):
+        X, y = polymers
+        # The no-transfer forest sees a 16-bit fingerprint only, so that the two best
+        # candidates are transfer ones: the forest is added as a third member.
+        weak = FingerprintFeaturizer(n_bits=16)
+        kwargs = dict(features="frozen", descriptor=weak, ensemble=2, random_state=0)
+        model = ShotgunTransferRegressor(qm9_pool, no_transfer="stack", **kwargs).fit(X, y)
+        table = model.transfer_table_
+        searched = table[table["cv_mae_mean"].notna()]
+        assert (searched["source"].iloc[:2] != NO_TRANSFER).all()
+        assert len(model.estimators_) == 3
+        added = model.estimators_[2]
+        assert "frozen" not in added.named_steps  # a plain forest on the descriptor
+        fallback = searched[searched["source"] == NO_TRANSFER]
+        # The 16 bits less those constant over these rows (dropped before the head).
+        assert added[:-1].transform(X).shape[1] == fallback["n_features"].iloc[0] <= 16
+        weights = model.ensemble_weights_
+        assert weights.shape == (len(model.estimators_),) and weights.sum() == pytest.approx(1)
+        assert (weights >= 0).all()
+        members = np.column_stack([e.predict(X) for e in model.estimators_])
+        np.testing.assert_allclose(model.predict(X), members @ weights)
+        # Without "stack", the same search keeps the two transfer members only.
+        plain = ShotgunTransferRegressor(qm9_pool, **kwargs).fit(X, y)
+        assert len(plain.estimators_) == 2
+        pd.testing.assert_frame_equal(plain.transfer_table_, table)
+        with pytest.raises(ValueError, match="no_transfer must be"):
+            ShotgunTransferRegressor(qm9_pool, no_transfer="always").fit(X, y)
+        with pytest.raises(ValueError, match="finetune"):
+            ShotgunTransferRegressor(qm9_pool, no_transfer="stack", strategy="finetune").fit(X, y)
+
     def test_prediction_and_descriptor_features(self, qm9_pool, polymers):
         X, y = polymers
         kwargs = dict(layers="last", search="grid", no_transfer=False, random_state=0)
@@ -566,7 +596,7 @@ class TestOptions:
             ({"features": "frozen+frozen"}, "features must be 'frozen'"),
             ({"features": "frozen+shap"}, "features must be 'frozen'"),
             ({"descriptor": "rdkit"}, "descriptor must be 'auto', 'source' or a featurizer"),
-            ({"no_transfer": "yes"}, "no_transfer must be True or False"),
+            ({"no_transfer": "yes"}, "no_transfer must be True, False or .stack."),
             ({"head": "ridge"}, "head must be None, 'forest', 'paper', 'linear'"),
             ({"head": ("forest", None)}, "distinct"),
             ({"head": ()}, "head must be"),
