@@ -10,9 +10,11 @@
 2. Load it back (safetensors + JSON, no pickle, every field checked) and show its summary.
 3. Transfer it to a small polymer target: the heat capacity Cp of 58 random RadonPy
    polymers, with the package defaults: every hidden layer of every source is a
-   candidate, and so are forests on the polymers' own descriptors ("no transfer").
-4. Judge it honestly: nested 5-fold cross-validation against the best no-transfer forest
-   (chosen among fingerprints, RDKit descriptors and compositions by its own inner CV),
+   candidate, and so are a forest and a ridge model on each of the polymers' own
+   descriptors ("no transfer").
+4. Judge it honestly: nested 5-fold cross-validation against the best no-transfer model
+   (a forest or a ridge model, on fingerprints, RDKit descriptors or compositions, chosen
+   by its own inner CV),
    the same search without the no-transfer candidates ("no fallback"), and the search
    over untrained networks; then say what was measured.
 5. Write a parity plot and a source-vs-target error plot to ``runs/demo/``.
@@ -83,7 +85,7 @@ def main() -> None:
     fallback = int((picks == "no transfer").sum())
     print(
         f"   measured: transfer MAE {mae['transfer']:.0f} J/(kg K) against "
-        f"{mae['baseline']:.0f} for the best no-transfer forest (ratio "
+        f"{mae['baseline']:.0f} for the best no-transfer model (ratio "
         f"{mae['transfer'] / mae['baseline']:.2f}); without the no-transfer candidates "
         f"{mae['no fallback']:.0f}, untrained networks {mae['control']:.0f}. The top "
         f"candidate was no transfer in {fallback} of {len(picks)} outer folds."
@@ -92,7 +94,7 @@ def main() -> None:
     transfer = result.predictions.query("model == 'transfer'")
     ax = plot_parity(transfer["y_true"], transfer["y_pred"], label="transfer", units="J/(kg K)")
     baseline = result.predictions.query("model == 'baseline'")
-    plot_parity(baseline["y_true"], baseline["y_pred"], ax=ax, label="best no-transfer forest")
+    plot_parity(baseline["y_true"], baseline["y_pred"], ax=ax, label="best no-transfer model")
     ax.figure.savefig(OUT / "parity.png", dpi=120, bbox_inches="tight")
     ax = plot_transfer_table(model.transfer_table_, units="J/(kg K)")
     ax.figure.savefig(OUT / "sources.png", dpi=120, bbox_inches="tight")

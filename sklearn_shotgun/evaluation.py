@@ -489,7 +489,7 @@ def _default_baseline(library: Any, classification: bool, seed: int | None) -> A
     if len(library) == 0:
         raise ValueError("the estimator's library is empty; pass baseline=<estimator> or None")
     if library[0].featurizer is not None and not classification:
-        # Raw inputs: the best forest over every descriptor the inputs allow.
+        # Raw inputs: the best forest or ridge model over every descriptor the inputs allow.
         return NoTransferRegressor(random_state=seed)
     forest_cls = RandomForestClassifier if classification else RandomForestRegressor
     forest = forest_cls(n_estimators=500, random_state=seed)
@@ -636,8 +636,9 @@ def evaluate_transfer(
     baseline : "default", estimator or None, default="default"
         The model without transfer. For a regressor on raw inputs, ``"default"`` is
         :class:`~sklearn_shotgun.NoTransferRegressor` (``random_state=random_state``): the
-        best of forests on every descriptor the inputs allow (count fingerprints, RDKit 2D
-        descriptors and compositions for SMILES; compositions for formulas), chosen by its
+        best of a forest and a ridge model on every descriptor the inputs allow (count
+        fingerprints, RDKit 2D descriptors and compositions for SMILES; compositions for
+        formulas), chosen by its
         own inner CV inside each outer fold, which is the model a practitioner would fit
         without transfer. For classifiers it is a pipeline of the featurizer of the first
         model of the library and a ``RandomForestClassifier(n_estimators=500)``; for

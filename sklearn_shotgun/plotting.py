@@ -220,7 +220,7 @@ def plot_transfer_table(
 
     Shows whether sources that learned their own property well also transfer well, and how
     far the best candidate stands out from the rest of the pool. The no-transfer candidates
-    (forests on the target's own descriptors) have no source: they are horizontal lines.
+    (models on the target's own descriptors) have no source: they are horizontal lines.
     The legend sits outside the axes, on the right, so that it covers no point nor error
     bar (save with ``bbox_inches="tight"`` when drawing on your own ``ax``).
 
@@ -303,8 +303,13 @@ def plot_transfer_table(
     for row in fallback.itertuples():
         top = " (rank 1)" if getattr(row, "rank", None) == 1 else ""
         descriptor = getattr(row, "descriptor", "")
+        # The forest keeps the plain label; another head (the ridge fallback) is named.
+        head = getattr(row, "head", None)
+        named = isinstance(head, str) and head != "forest"
+        descriptor = f"{descriptor}, {head}" if named else descriptor
+        color = "tab:olive" if named else "tab:green"
         label = f"no transfer, {descriptor}: {_fmt(getattr(row, y))}{top}"
-        ax.axhline(getattr(row, y), color="tab:green", linestyle=next(styles), label=label)
+        ax.axhline(getattr(row, y), color=color, linestyle=next(styles), label=label)
 
     best_pos = None
     if highlight_best and not table.empty:

@@ -177,7 +177,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             )
         if self.no_transfer == "stack" and self.strategy == "finetune":
             raise ValueError(
-                "no_transfer='stack' combines a no-transfer forest with frozen-feature "
+                "no_transfer='stack' combines a no-transfer model with frozen-feature "
                 "heads; strategy='finetune' has no such ensemble."
             )
         for name in ("top_k", "ensemble", "n_reinit"):
@@ -420,6 +420,16 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             raise ValueError(f"No (source, layer) candidate fits these inputs and layers{detail}.")
         if self.no_transfer:
             candidates.extend(fallback)
+            if "linear" not in self._head_specs():
+                # Ridge (logistic) on each descriptor is the other model a practitioner fits
+                # without transfer, and the better one on several benchmark tasks (RDKit
+                # descriptors for polymer transport and optics, compositions for AFLOW kappa).
+                candidates.extend(
+                    Candidate(
+                        None, None, c.features, self._linear(), c.descriptor, c.columns, "linear"
+                    )
+                    for c in fallback
+                )
         return candidates
 
     def _head_specs(self) -> list[Any]:
@@ -431,9 +441,12 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
     def _with_heads(self, candidates: list[Candidate], n_rows: int) -> list[Candidate]:
         """``candidates`` (built with the first head) followed by their twins with each
         other head of ``head``: the same features, another model."""
-        specs = self._head_specs()[1:]
+        first, *specs = self._head_specs()
         if not specs:
             return candidates
+        # Only the first head's candidates get twins: the linear no-transfer candidates
+        # that no_transfer added have theirs already.
+        candidates_first = [c for c in candidates if c.head_name == _head_name(first)]
         # A stream of its own: the seeds of the first head's candidates stay as they were.
         rng = check_random_state(self.random_state)
         twins = [
@@ -447,7 +460,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 _head_name(spec),
             )
             for spec in specs
-            for c in candidates
+            for c in candidates_first
         ]
         return candidates + twins
 
@@ -784,9 +797,10 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     Every (source network, hidden layer) pair of ``library`` is a candidate. Its frozen
     features (:class:`FrozenNetFeaturizer`) are computed once for every row, then a head
     model (by default a 100-tree random forest) is cross-validated on them; the best
-    candidate is refit on all rows. With ``no_transfer=True`` (the default) forests on the
-    target's own descriptors are candidates too, so that the search can fall back on no
-    transfer when no source helps (``best_source_ == "no transfer"``).
+    candidate is refit on all rows. With ``no_transfer=True`` (the default) a forest and a
+    ridge model on each of the target's own descriptors are candidates too, so that the
+    search can fall back on no transfer when no source helps
+    (``best_source_ == "no transfer"``).
 
     The best inner CV score of a search over hundreds of sources is optimistically
     biased: report the nested score of :func:`sklearn_shotgun.evaluation.evaluate_transfer`.
@@ -861,7 +875,7 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         (stacking), e.g. "frozen+prediction+descriptor".
     descriptor : "auto", "source" or featurizer, default="auto"
         The target's own descriptor, for "+descriptor" and the no-transfer candidates.
-        "auto": the no-transfer candidates are forests on each of count Morgan
+        "auto": the no-transfer candidates are models on each of count Morgan
         fingerprints, RDKit descriptors and compositions (SMILES) or on compositions
         (formulas), as in :class:`~sklearn_shotgun.NoTransferRegressor`; "+descriptor"
         appends the one of them whose forest cross-validates best on the fit rows
@@ -869,7 +883,11 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         "source": "+descriptor" appends the source's own input columns. A featurizer is
         used for both.
     no_transfer : bool or "stack", default=True
-        Add the no-transfer candidates to the search (never screened out). "stack": also
+        Add the no-transfer candidates to the search (never screened out): the head (each
+        head of a list) on each target descriptor, and the "linear" head too when
+        ``head`` does not name it (a practitioner fits a forest and a ridge model; ridge
+        on RDKit descriptors is the best no-transfer model of two benchmark tasks).
+        "stack": also
         make the best of them a member of the ensemble when the ``ensemble`` best are all
         transfer candidates (one more member; with ``ensemble_weights="stacked"`` its
         weight is fitted like the others'), so that the prediction can blend the transfer

@@ -238,7 +238,7 @@ def test_report(recorded):
 
 
 @pytest.mark.slow
-def test_default_baseline_is_the_best_descriptor_forest(qm9_pool, polymers):
+def test_default_baseline_is_the_best_no_transfer_model(qm9_pool, polymers):
     X, y = polymers
     result = evaluate_transfer(
         ShotgunTransferRegressor(qm9_pool, cv=3, layers="last", top_k=3, random_state=0),

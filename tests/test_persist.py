@@ -126,7 +126,9 @@ def test_edited_manifest_is_rejected(saved, tmp_path):
     path = copy_of(saved, tmp_path)
 
     def reseed(manifest):
-        head = manifest["members"][0]["head"]["params"]
+        # The first member with a seed (a ridge no-transfer member has none).
+        heads = [m["head"]["params"] for m in manifest["members"]]
+        head = next(h for h in heads if "random_state" in h)
         head["random_state"] += 1
 
     edit_manifest(path, reseed)
@@ -248,6 +250,8 @@ def test_precomputed_sources_round_trip(tmp_path):
     model.fit(X[200:230], X[200:230, 0] - X[200:230, 2])
     save_transfer(model, tmp_path / "num", X[200:230], X[200:230, 0] - X[200:230, 2])
     loaded = load_transfer(tmp_path / "num")
-    np.testing.assert_array_equal(loaded.predict(X[230:]), model.predict(X[230:]))
+    # Forest members refit bit for bit; the ridge no-transfer member on these columns
+    # agrees to rounding only (measured: 5e-15 apart).
+    np.testing.assert_allclose(loaded.predict(X[230:]), model.predict(X[230:]), rtol=1e-12)
     # The library was an object: the loaded estimator holds the saved sources.
     assert set(loaded.get_params()["library"].ids) <= set(library.ids)

@@ -199,7 +199,8 @@ class TestGridSearch:
         model.fit(X, y)
         assert calls["descriptor"] == 1
         # One forward pass per source serves the candidates of all its layers.
-        assert model.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 3
+        # A forest and a ridge model on each of the 3 descriptors: the no-transfer ones.
+        assert model.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 6
         assert calls["transform"] == len(qm9_pool)
 
     def test_sources_reuse_the_targets_descriptor_matrix(self, qm9_pool, polymers, monkeypatch):
@@ -357,7 +358,14 @@ class TestSearchVariants:
     def test_user_head(self, qm9_pool, polymers):
         X, y = polymers
         model = ShotgunTransferRegressor(qm9_pool, head=Ridge(alpha=1.0), cv=5).fit(X, y)
-        assert isinstance(model.best_estimator_.named_steps["head"], Ridge)
+        table = model.transfer_table_.iloc[: len(model.estimators_)]
+        for (source, head), member in zip(
+            table[["source", "head"]].values, model.estimators_, strict=True
+        ):
+            # Every candidate has the user's head, but for the ridge no-transfer fallback.
+            expected = LinearHeadRegressor if head == "linear" else Ridge
+            assert isinstance(member.named_steps["head"], expected)
+            assert head == "Ridge" or (source == NO_TRANSFER and head == "linear")
 
     def test_finetune(self, qm9_pool, polymers):
         X, y = polymers
@@ -386,8 +394,9 @@ def test_classifier(qm9_pool, polymers):
     assert "cv_accuracy_mean" in clf.transfer_table_
     assert set(clf.predict(X)) <= {"high", "low"}
     screened = ShotgunTransferClassifier(qm9_pool, search="screen", top_k=2, cv=3).fit(X, labels)
-    # The two best of the screen, and the three no-transfer forests.
-    assert screened.transfer_table_["cv_accuracy_mean"].notna().sum() == 2 + 3
+    # The two best of the screen, and a forest and a logistic model on each of the three
+    # no-transfer descriptors.
+    assert screened.transfer_table_["cv_accuracy_mean"].notna().sum() == 2 + 6
 
 
 class TestBadInput:
@@ -444,14 +453,33 @@ class TestOptions:
     def test_defaults_search_layers_and_no_transfer(self, default_fit, qm9_pool):
         table = default_fit.transfer_table_
         fallback = table[table["source"] == NO_TRANSFER]
-        # Polymer SMILES: forests on count fingerprints, RDKit descriptors, compositions.
-        assert sorted(fallback["descriptor"]) == ["composition", "morgan_counts", "rdkit2d"]
+        # Polymer SMILES: a forest and a ridge model on each of count fingerprints, RDKit
+        # descriptors and compositions.
+        descriptors = ["composition", "morgan_counts", "rdkit2d"]
+        for head in ("forest", "linear"):
+            assert sorted(fallback.loc[fallback["head"] == head, "descriptor"]) == descriptors
+        assert len(fallback) == 6
         assert fallback["cv_mae_mean"].notna().all()  # always searched, never screened out
         transfer = table[table["source"] != NO_TRANSFER]
         assert set(transfer["layer"]) == {-k for m in qm9_pool for k in range(1, m.n_hidden + 1)}
-        assert default_fit.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 3
+        assert (transfer["head"].dropna() == "forest").all()
+        assert default_fit.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 6
         searched = table["cv_mae_mean"].notna()
-        assert searched.sum() == min(10, default_fit.n_candidates_ - 3) + 3
+        assert searched.sum() == min(10, default_fit.n_candidates_ - 6) + 6
+
+    def test_linear_fallback_scores_are_ridge_on_the_descriptor(self, default_fit, polymers):
+        X, y = polymers
+        table = default_fit.transfer_table_
+        row = table.query("source == @NO_TRANSFER and head == 'linear'").iloc[0]
+        featurizer = default_fit.target_featurizers_[row["descriptor"]]
+        D = featurizer.transform(X)
+        D = np.asarray(D.toarray() if hasattr(D, "toarray") else D, dtype=np.float32)
+        D = D[:, np.ptp(D, axis=0) > 0]
+        splits = list(KFold(5).split(X))
+        expected = -cross_val_score(
+            LinearHeadRegressor(), D, y, cv=splits, scoring="neg_mean_absolute_error"
+        ).mean()
+        assert row["cv_mae_mean"] == pytest.approx(expected, rel=1e-9)
 
     def test_no_transfer_selection_is_a_plain_forest(self, qm9_pool, polymers):
         X, y = polymers
@@ -476,10 +504,10 @@ class TestOptions:
         assert len(model.estimators_) == 5 and model.ensemble_weights_.sum() == pytest.approx(1)
         assert model.best_source_ in qm9_pool.ids
 
-    def test_stack_adds_the_best_no_transfer_forest(self, qm9_pool, polymers):
+    def test_stack_adds_the_best_no_transfer_model(self, qm9_pool, polymers):
         X, y = polymers
-        # The no-transfer forest sees a 16-bit fingerprint only, so that the two best
-        # candidates are transfer ones: the forest is added as a third member.
+        # The no-transfer models see a 16-bit fingerprint only, so that the two best
+        # candidates are transfer ones: the better no-transfer model is a third member.
         weak = FingerprintFeaturizer(n_bits=16)
         kwargs = dict(features="frozen", descriptor=weak, ensemble=2, random_state=0)
         model = ShotgunTransferRegressor(qm9_pool, no_transfer="stack", **kwargs).fit(X, y)
@@ -488,10 +516,12 @@ class TestOptions:
         assert (searched["source"].iloc[:2] != NO_TRANSFER).all()
         assert len(model.estimators_) == 3
         added = model.estimators_[2]
-        assert "frozen" not in added.named_steps  # a plain forest on the descriptor
-        fallback = searched[searched["source"] == NO_TRANSFER]
+        assert "frozen" not in added.named_steps  # a plain model on the descriptor
+        best = searched[searched["source"] == NO_TRANSFER].iloc[0]
+        heads = {"forest": "FastRandomForestRegressor", "linear": "LinearHeadRegressor"}
+        assert type(added.named_steps["head"]).__name__ == heads[best["head"]]
         # The 16 bits less those constant over these rows (dropped before the head).
-        assert added[:-1].transform(X).shape[1] == fallback["n_features"].iloc[0] <= 16
+        assert added[:-1].transform(X).shape[1] == best["n_features"] <= 16
         weights = model.ensemble_weights_
         assert weights.shape == (len(model.estimators_),) and weights.sum() == pytest.approx(1)
         assert (weights >= 0).all()
@@ -641,10 +671,13 @@ class TestHeads:
     def test_linear_scores_are_those_of_the_linear_head(self, two_heads, polymers):
         X, y = polymers
         row = two_heads.transfer_table_.query("head == 'linear'").iloc[0]
+        name = (
+            f"{NO_TRANSFER}[{row['descriptor']}]"
+            if row["source"] == NO_TRANSFER
+            else f"{row['source']}@{row['layer']}"
+        )
         cand = next(
-            c
-            for c in two_heads.cv_results_["param_candidate"]
-            if c.head_name == "linear" and repr(c).startswith(str(row["source"]))
+            c for c in two_heads.cv_results_["param_candidate"] if repr(c) == f"{name}/linear"
         )
         splits = list(KFold(5).split(X))
         expected = -cross_val_score(
@@ -680,6 +713,22 @@ class TestLinearHead:
             head.predict(X), Ridge(alpha=best).fit(Z, y).predict(Z), rtol=1e-8
         )
 
+    def test_predictions_are_clipped_to_the_widened_target_range(self):
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(40, 3))
+        y = X @ [2.0, -1.0, 0.5] + rng.normal(scale=0.1, size=40)
+        far = np.array([[1e4, 0.0, 0.0], [-1e4, 0.0, 0.0]])  # a row no training row resembles
+        low, high = y.min() - 0.25 * np.ptp(y), y.max() + 0.25 * np.ptp(y)
+        head = LinearHeadRegressor().fit(X, y)
+        assert head.target_range_ == pytest.approx((low, high))
+        np.testing.assert_allclose(head.predict(far), [high, low])
+        # Inside the range the clip changes nothing; clip=None extrapolates freely.
+        free = LinearHeadRegressor(clip=None).fit(X, y)
+        np.testing.assert_allclose(head.predict(X), free.predict(X))
+        assert free.predict(far)[0] > 1e3 * high
+        with pytest.raises(ValueError, match="clip must be"):
+            LinearHeadRegressor(clip=-1).fit(X, y)
+
     def test_classifier_head(self):
         rng = np.random.default_rng(0)
         X = rng.normal(size=(60, 3))
@@ -707,7 +756,12 @@ class TestStackedEnsemble:
         cv = KFold(5)
         searched = {repr(c): c for c in model.cv_results_["param_candidate"]}
         order = [
-            f"{NO_TRANSFER}[{r.descriptor}]" if r.source == NO_TRANSFER else f"{r.source}@{r.layer}"
+            (
+                f"{NO_TRANSFER}[{r.descriptor}]"
+                if r.source == NO_TRANSFER
+                else f"{r.source}@{r.layer}"
+            )
+            + ("" if r.head == "forest" else f"/{r.head}")
             for r in names.itertuples()
         ]
         oof = np.column_stack(

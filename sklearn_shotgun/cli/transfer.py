@@ -16,7 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "transfer",
         help="select the best source network for a CSV target (and save the model)",
         description="Fit a ShotgunTransferRegressor: every (source network, hidden layer) of "
-        "the library and the no-transfer forests on the target's own descriptors are "
+        "the library and the no-transfer models (a forest and a ridge model on each of the "
+        "target's own descriptors) are "
         "cross-validated on the target rows; the best are refit on all rows. Prints the "
         "transfer table; --save writes the fitted model for 'sklearn-shotgun predict'.",
         formatter_class=HelpFormatter,
