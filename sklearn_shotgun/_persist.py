@@ -536,7 +536,7 @@ def _fit_members(estimator: Any, manifest: dict[str, Any], library: Any, X: Any,
             featurizers[name] = _decode(spec).fit(X)
             T = featurizers[name].transform(X)
             T = T.toarray() if hasattr(T, "toarray") else T
-        target[name] = np.asarray(T, dtype=np.float32)
+        target[name] = np.ascontiguousarray(T, dtype=np.float32)  # as the search did
     estimator.target_featurizers_ = featurizers
     members = []
     for member in manifest["members"]:

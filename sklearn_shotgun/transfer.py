@@ -321,7 +321,9 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                     known[_featurizer_key(featurizer_spec(featurizer))] = T
                 T = T.toarray() if hasattr(T, "toarray") else T
                 self.target_featurizers_[name] = featurizer
-            target[name] = np.asarray(T, dtype=np.float32)
+            # C order: a reloaded model refits on the same bits (reductions such as the
+            # linear head's scaling round differently over a Fortran-ordered frame).
+            target[name] = np.ascontiguousarray(T, dtype=np.float32)
         matrices, failures = self._descriptor_groups(library, X, known)
         self.rejected_featurizers_ = failures
         self.source_coverage_ = check_sources(library, matrices, _featurizer_key)

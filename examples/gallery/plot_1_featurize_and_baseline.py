@@ -4,8 +4,9 @@ Featurize molecules and polymers; fit the no-transfer baseline
 
 Before any transfer, fit the model a practitioner would fit without it. This example turns
 QM9 molecules and RadonPy polymer repeat units into descriptor matrices with the package's
-featurizers, then fits :class:`~sklearn_shotgun.NoTransferRegressor` (a random forest on the
-descriptor that cross-validates best) to the heat capacity Cp of 58 polymers, and draws its
+featurizers, then fits :class:`~sklearn_shotgun.NoTransferRegressor` (a random forest or a ridge
+model on the descriptor, the pair that cross-validates best) to the heat capacity Cp of 58
+polymers, and draws its
 cross-validated predictions against the true values.
 """
 
@@ -50,8 +51,8 @@ print(composition.fit_transform(smiles[:2]).iloc[:, :3].round(2))
 # The no-transfer baseline
 # ------------------------
 # :class:`~sklearn_shotgun.NoTransferRegressor` computes count Morgan fingerprints, RDKit
-# descriptors and compositions of the SMILES, cross-validates a forest on each and keeps
-# the best. Its ``cv_results_`` rank the descriptors.
+# descriptors and compositions of the SMILES, cross-validates a forest and a ridge model on
+# each and keeps the best pair. Its ``cv_results_`` rank the (descriptor, model) pairs.
 from sklearn_shotgun import NoTransferRegressor
 
 baseline = NoTransferRegressor(n_estimators=100, random_state=0, n_jobs=2).fit(smiles, y)
