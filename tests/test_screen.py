@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import LeaveOneGroupOut, LeaveOneOut, cross_val_predict
 
 from sklearn_shotgun import ShotgunTransferRegressor
 from sklearn_shotgun._screen import _ALPHAS, ridge_loo_screen
+from sklearn_shotgun._small_forest import SmallForestRegressor
 
 
 def _explicit(F, y, cv, groups=None):
@@ -77,19 +77,19 @@ def test_threads_give_the_same_scores(features):
 
 
 @pytest.mark.filterwarnings("ignore:Some sources cannot see part:UserWarning")
-def test_search_same_for_n_jobs_and_scikit_learn_heads(qm9_pool, polymers):
-    """The default heads (fast forests) and scikit-learn's forest with the same seeds give
+def test_search_same_for_n_jobs_and_explicit_heads(qm9_pool, polymers):
+    """The default heads and the same forest passed as ``head`` (seeded by the search) give
     the same transfer table and model; so do one job and two (screen and head CV)."""
     X, y = polymers
     settings = dict(layers="each", features="frozen", no_transfer=False, top_k=4, ensemble=2, cv=3)
     reference = ShotgunTransferRegressor(
-        qm9_pool, head=RandomForestRegressor(), n_jobs=1, random_state=0, **settings
+        qm9_pool, head=SmallForestRegressor(), n_jobs=1, random_state=0, **settings
     ).fit(X, y)
     fast = ShotgunTransferRegressor(qm9_pool, n_jobs=2, random_state=0, **settings).fit(X, y)
     assert reference.n_candidates_ > 4  # the screen has something to discard
     # Only the head column names the two heads differently; the scores are the same.
     searched = reference.transfer_table_["head"].notna()
-    assert set(reference.transfer_table_["head"][searched]) == {"RandomForestRegressor"}
+    assert set(reference.transfer_table_["head"][searched]) == {"SmallForestRegressor"}
     assert set(fast.transfer_table_["head"][searched]) == {"forest"}
     pd.testing.assert_frame_equal(
         reference.transfer_table_.drop(columns="head"), fast.transfer_table_.drop(columns="head")

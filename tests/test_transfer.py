@@ -518,7 +518,7 @@ class TestOptions:
         added = model.estimators_[2]
         assert "frozen" not in added.named_steps  # a plain model on the descriptor
         best = searched[searched["source"] == NO_TRANSFER].iloc[0]
-        heads = {"forest": "FastRandomForestRegressor", "linear": "LinearHeadRegressor"}
+        heads = {"forest": "SmallForestRegressor", "linear": "LinearHeadRegressor"}
         assert type(added.named_steps["head"]).__name__ == heads[best["head"]]
         # The 16 bits less those constant over these rows (dropped before the head).
         assert added[:-1].transform(X).shape[1] == best["n_features"] <= 16
@@ -690,7 +690,7 @@ class TestHeads:
         table = two_heads.transfer_table_
         heads = table["head"].iloc[: len(two_heads.estimators_)].tolist()
         classes = [type(e.named_steps["head"]).__name__ for e in two_heads.estimators_]
-        expected = {"forest": "FastRandomForestRegressor", "linear": "LinearHeadRegressor"}
+        expected = {"forest": "SmallForestRegressor", "linear": "LinearHeadRegressor"}
         assert classes == [expected[h] for h in heads]
         assert np.isfinite(two_heads.predict(X)).all()
 
