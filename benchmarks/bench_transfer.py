@@ -34,8 +34,9 @@ so that a source is one candidate, the estimator's defaults otherwise) the scrip
 ``search="screen"`` over every candidate and ``search="grid"`` over the candidates of
 ``--grid-sources`` sources, with ``n_jobs=1`` and ``n_jobs=2``, and reports the time per
 candidate by phase (the grid's head CV is extrapolated linearly to the whole pool: each
-candidate costs the same five forest fits). The selected sources of both ``n_jobs``
-settings are checked to be the same.
+candidate costs the same five forest fits); then it runs the grid over every candidate of
+the pool once, with ``n_jobs=2`` (``--no-full-grid`` skips it). The selected sources of
+both ``n_jobs`` settings are checked to be the same.
 """
 
 from __future__ import annotations
@@ -363,6 +364,16 @@ def bench_pool(name: str, library: ModelLibrary, args, X, y) -> None:
         f"  grid head CV extrapolated to all {n_all} candidates (n_jobs=2): "
         f"{t['search'] / n_searched * n_all:.0f} s"
     )
+    if args.full_grid:
+        run = variant(("full grid", 2), library, "grid", 2)
+        run()
+        total, t, n_searched, cpu = best[("full grid", 2)]
+        print(
+            f"  search='grid' over all {n_all} candidates, n_jobs=2, measured once: "
+            f"{total:.1f} s = {1e3 * total / n_all:.1f} ms/candidate | candidates "
+            f"{t['candidates']:.1f} s, head CV {t['search']:.1f} s, ensemble+refit "
+            f"{total - sum(t.values()):.1f} s | CPU {cpu:.1f} s ({cpu / total:.2f} cores busy)"
+        )
 
 
 def main() -> None:
@@ -372,6 +383,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--layers", default="last", help="the estimator's layers")
     parser.add_argument("--grid-sources", type=int, default=20)
+    parser.add_argument(
+        "--no-full-grid",
+        dest="full_grid",
+        action="store_false",
+        help="skip the grid search over every candidate of each pool (measured once)",
+    )
     parser.add_argument("--features", default="frozen+descriptor", help="the estimator's features")
     parser.add_argument("--pool", type=Path, default=Path("runs/bench_transfer_pool"))
     parser.add_argument("--skip", nargs="*", default=[], choices=["heads", "pool", "library"])

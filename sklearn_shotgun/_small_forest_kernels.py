@@ -72,10 +72,18 @@ def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_spl
     bits = np.zeros(words, np.uint64)
     features = np.arange(p)
     constant = np.arange(p)
+    every = max_features >= p
     stack = np.empty((cap, 5), np.int64)  # start, end, depth, node, known constants
     for t in range(n_trees):
         state = np.uint64(seeds[t])
         features[:] = np.arange(p)  # each tree's draws depend on its seed alone
+        if every:
+            # Every feature is visited at every node, so a node's draws only break ties
+            # between equally good splits: one random order per tree does that, without a
+            # draw per feature and node (a sixth of the time on 46 rows x 221 columns).
+            for d in range(p - 1):
+                state, j = _draw(state, p - d)
+                features[d], features[d + j] = features[d + j], features[d]
         constant[:] = features
         if bootstrap:
             weight[:] = 0.0
@@ -110,7 +118,9 @@ def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_spl
             # scikit-learn's leaf test (impurity <= EPSILON), relative to the targets' scale
             if swyy / sw - (swy / sw) ** 2 <= 1e-16 * max(1.0, swyy / sw):
                 continue
-            best, best_f, best_x, best_next = -np.inf, -1, 0.0, 0.0
+            # The proxy of a split (scikit-learn's) is lwy^2 / lw + rwy^2 / rw; it is kept as
+            # a fraction num / den and compared by cross-multiplying: no division per row.
+            best_num, best_den, best_f, best_x, best_next = -1.0, 1.0, -1, 0.0, 0.0
             # A split into two pure children reaches the largest proxy there is (the sum of
             # w y^2); the first such split is kept, as a full scan with ">" would keep it.
             perfect = swyy * (1.0 - 1e-12)
@@ -123,11 +133,14 @@ def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_spl
             while (
                 f_i > total
                 and (visited < max_features or visited <= found + drawn_const)
-                and best < perfect
+                and best_num < perfect * best_den
             ):
                 visited += 1
-                state, j = _draw(state, f_i - found - drawn_const)
-                j += drawn_const
+                if every:
+                    j = drawn_const
+                else:
+                    state, j = _draw(state, f_i - found - drawn_const)
+                    j += drawn_const
                 if j < known:
                     features[drawn_const], features[j] = features[j], features[drawn_const]
                     drawn_const += 1
@@ -165,9 +178,12 @@ def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_spl
                             and size - seen >= min_leaf
                         ):
                             rwy = swy - lwy
-                            proxy = lwy * lwy / lw + rwy * rwy / (sw - lw)
-                            if proxy > best:
-                                best, best_f, best_x, best_next = proxy, f, previous, x
+                            rw = sw - lw
+                            num = lwy * lwy * rw + rwy * rwy * lw
+                            den = lw * rw
+                            if num * best_den > best_num * den:
+                                best_num, best_den = num, den
+                                best_f, best_x, best_next = f, previous, x
                         r = order[f, rk]
                         lw += weight[r]
                         lwy += wy[r]
