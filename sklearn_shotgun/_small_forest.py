@@ -31,6 +31,8 @@ from ._forest import FastRandomForestRegressor, _tree_settings
 __all__ = ["SmallForestRegressor"]
 
 _MAX_SEED = np.iinfo(np.int32).max
+#: Above this many training rows the forest is scikit-learn's (see the class docstring).
+MAX_ROWS = 10_000
 
 
 def _kernels() -> Any:
@@ -48,8 +50,11 @@ class SmallForestRegressor(RegressorMixin, BaseEstimator):
     on the best threshold among ``max_features`` randomly drawn features, the prediction
     the mean of the trees'. It is the transfer search's forest head, where thousands of
     small forests are cross-validated: 5-10x faster than scikit-learn's there, and the
-    trees grow without the GIL, so threads run in parallel. Input with missing values is
-    fitted by scikit-learn's forest (which supports them) instead.
+    trees grow without the GIL, so threads run in parallel. Input with missing values (which
+    scikit-learn's forest supports), or more than ``MAX_ROWS`` (10,000) rows, is fitted by
+    scikit-learn's forest instead (``fallback_``): the node arrays grow with the rows times
+    the trees, and a node scans bit sets as long as the rows. Measured against it with 20
+    trees on 50 columns: 4.6x at 200 rows, 3.3x at 8,000.
 
     Parameters
     ----------
@@ -73,6 +78,8 @@ class SmallForestRegressor(RegressorMixin, BaseEstimator):
 
     Attributes
     ----------
+    fallback_ : FastRandomForestRegressor or None
+        scikit-learn's forest, when it was fitted instead (missing values, many rows).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str
@@ -159,7 +166,7 @@ class SmallForestRegressor(RegressorMixin, BaseEstimator):
         )
         y = np.asarray(y, dtype=np.float64)
         seeds = check_random_state(self.random_state).randint(_MAX_SEED, size=self.n_estimators)
-        if np.isnan(X).any():
+        if np.isnan(X).any() or len(y) > MAX_ROWS:
             self.fallback_ = FastRandomForestRegressor(
                 **{**self.get_params(), "random_state": int(seeds[0])}
             ).fit(X, y)

@@ -123,3 +123,14 @@ def test_predict_rejects_wrong_width(cp_descriptors):
     forest = SmallForestRegressor(5, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="features"):
         forest.predict(X[:, :-1])
+
+
+def test_many_rows_fall_back_to_scikit_learns_forest(monkeypatch, cp_descriptors):
+    from sklearn_shotgun import _small_forest
+
+    X, y = cp_descriptors
+    monkeypatch.setattr(_small_forest, "MAX_ROWS", 40)
+    forest = SmallForestRegressor(10, random_state=0).fit(X, y)
+    assert isinstance(forest.fallback_, RandomForestRegressor)
+    monkeypatch.setattr(_small_forest, "MAX_ROWS", 58)
+    assert SmallForestRegressor(10, random_state=0).fit(X, y).fallback_ is None
