@@ -30,8 +30,9 @@ def ridge_loo_screen(
 
     Each candidate's features are standardised and zero-padded to a common width (a zero
     column gets a zero coefficient, so padding changes nothing); one batched SVD of the
-    stack gives, for every penalty, the hat matrix diagonal and hence the exact
-    leave-one-out residuals ``r_i / (1 - h_ii)`` of ridge regression with an intercept.
+    stack (or, when it is wider than tall, the eigendecomposition of its Gram matrices)
+    gives, for every penalty, the hat matrix diagonal and hence the exact leave-one-out
+    residuals ``r_i / (1 - h_ii)`` of ridge regression with an intercept.
     The best penalty is kept per candidate.
 
     Parameters
@@ -95,12 +96,16 @@ def _screen_chunk(
     else:
         target = np.asarray(y, dtype=np.float64)[:, None]
     target_c = target - target.mean(axis=0)
-    # The left singular vectors and squared singular values of each candidate's matrix,
-    # from the eigendecomposition of its n x n Gram matrix: with tens of rows and hundreds
-    # of columns that is several times cheaper than the SVD. Directions of (nearly) zero
-    # singular value get (nearly) zero weight s^2 / (s^2 + alpha) from every penalty tried.
-    s2, U = np.linalg.eigh(stack @ stack.transpose(0, 2, 1))  # s2: (C, n), U: (C, n, n)
-    s2 = np.clip(s2, 0.0, None)
+    if width >= n:
+        # The left singular vectors and squared singular values from the eigendecomposition
+        # of each n x n Gram matrix: with tens of rows and hundreds of columns several times
+        # cheaper than the SVD. Directions of (nearly) zero singular value get (nearly) zero
+        # weight s^2 / (s^2 + alpha) from every penalty tried.
+        s2, U = np.linalg.eigh(stack @ stack.transpose(0, 2, 1))  # s2: (C, n), U: (C, n, n)
+        s2 = np.clip(s2, 0.0, None)
+    else:  # more rows than columns: the thin SVD is the smaller problem
+        U, s, _ = np.linalg.svd(stack, full_matrices=False)  # U: (C, n, k), s: (C, k)
+        s2 = s**2
     Uty = U.transpose(0, 2, 1) @ target_c  # (C, n, t)
     U2 = U**2
     best = np.full(len(features), -np.inf)

@@ -42,9 +42,16 @@ def _draw(state, bound):
 
 
 @njit(cache=True, nogil=True)
-def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_split, max_depth):
+def build_trees(
+    Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_split, max_depth, n_classes
+):
     """Grow one tree per seed on ``Xt`` (features x rows, float32); the trees as node
-    arrays of shape (n_trees, 2 n - 1) and each tree's node count."""
+    arrays of shape (n_trees, 2 n - 1), leaf values of shape (n_trees, 2 n - 1, outputs)
+    and each tree's node count.
+
+    ``n_classes=0``: regression (squared error) on ``y``; else ``y`` holds class codes
+    0..n_classes-1 and the trees split on the Gini impurity, their leaves holding class
+    frequencies."""
     p, n = Xt.shape
     n_trees = seeds.shape[0]
     cap = max(2 * n - 1, 1)
@@ -53,7 +60,15 @@ def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_spl
     threshold = np.zeros((n_trees, cap), np.float64)
     left = np.full((n_trees, cap), -1, np.int32)
     right = np.full((n_trees, cap), -1, np.int32)
-    value = np.zeros((n_trees, cap), np.float64)
+    # Where a missing value goes at predict time: to the child with more training rows, as
+    # scikit-learn's trees fitted without missing values do.
+    missing_left = np.zeros((n_trees, cap), np.bool_)
+    value = np.zeros((n_trees, cap, max(n_classes, 1)), np.float64)
+    # Classification: class weights of the node, of the left side of a scan, and the class
+    # of each row.
+    class_total = np.zeros(max(n_classes, 1), np.float64)
+    left_counts = np.zeros(max(n_classes, 1), np.float64)
+    code = y.astype(np.int64) if n_classes > 0 else np.zeros(n, np.int64)
     n_nodes = np.zeros(n_trees, np.int32)
     # Per feature: rows in increasing order of value (ties in row order), the values in
     # that order, and each row's rank.
@@ -106,24 +121,40 @@ def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_spl
             start, end, level, node = stack[top, 0], stack[top, 1], stack[top, 2], stack[top, 3]
             known = stack[top, 4]
             sw = swy = swyy = 0.0
-            for k in range(start, end):
-                r = node_rows[k]
-                sw += weight[r]
-                swy += wy[r]
-                swyy += wy[r] * y[r]
-            value[t, node] = swy / sw
+            if n_classes > 0:
+                class_total[:] = 0.0
+                for k in range(start, end):
+                    r = node_rows[k]
+                    sw += weight[r]
+                    class_total[code[r]] += weight[r]
+                swyy = 0.0  # the sum of squared class weights: the largest Gini proxy is sw
+                for c in range(n_classes):
+                    value[t, node, c] = class_total[c] / sw
+                    swyy += class_total[c] * class_total[c]
+                pure = class_total.max() >= sw
+                perfect = sw * (1.0 - 1e-12)
+            else:
+                for k in range(start, end):
+                    r = node_rows[k]
+                    sw += weight[r]
+                    swy += wy[r]
+                    swyy += wy[r] * y[r]
+                value[t, node, 0] = swy / sw
+                # scikit-learn's leaf test (impurity <= EPSILON), relative to the targets'
+                # scale
+                spread = swyy - swy * swy / sw  # the node's sum of squares about its mean
+                pure = spread <= 1e-15 * swyy
+                # A split into two pure children reaches the largest proxy there is (the
+                # sum of w y^2); a split within 1e-9 of the node's sum of squares of it
+                # ends the search (exact ties keep the first, as scikit-learn's ">").
+                perfect = swyy - 1e-9 * spread
             size = end - start
-            if level >= max_depth or size < min_split or size < 2 * min_leaf:
+            if level >= max_depth or size < min_split or size < 2 * min_leaf or pure:
                 continue
-            # scikit-learn's leaf test (impurity <= EPSILON), relative to the targets' scale
-            if swyy / sw - (swy / sw) ** 2 <= 1e-16 * max(1.0, swyy / sw):
-                continue
-            # The proxy of a split (scikit-learn's) is lwy^2 / lw + rwy^2 / rw; it is kept as
-            # a fraction num / den and compared by cross-multiplying: no division per row.
+            # The proxy of a split (scikit-learn's) is lwy^2 / lw + rwy^2 / rw for squared
+            # error and sum_c (lc^2 / lw + rc^2 / rw) for Gini; it is kept as a fraction
+            # num / den and compared by cross-multiplying: no division per row.
             best_num, best_den, best_f, best_x, best_next = -1.0, 1.0, -1, 0.0, 0.0
-            # A split into two pure children reaches the largest proxy there is (the sum of
-            # w y^2); the first such split is kept, as a full scan with ">" would keep it.
-            perfect = swyy * (1.0 - 1e-12)
             # scikit-learn's feature draw (node_split_best): features found constant in a
             # node are constant in its subtree, so they are kept at the front of
             # ``features`` and passed down, and drawing one costs nothing but the draw.
@@ -161,7 +192,11 @@ def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_spl
                     continue
                 f_i -= 1
                 features[f_i], features[j] = features[j], features[f_i]
-                lw = lwy = 0.0
+                lw = lwy = rwy = 0.0
+                if n_classes > 0:
+                    left_counts[:] = 0.0
+                    lwy = 0.0  # sum of squared left class weights
+                    rwy = swyy  # and right ones
                 seen = 0
                 previous = np.float32(0.0)
                 for word in range(lo >> 6, (hi >> 6) + 1):
@@ -177,16 +212,26 @@ def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_spl
                             and seen >= min_leaf
                             and size - seen >= min_leaf
                         ):
-                            rwy = swy - lwy
                             rw = sw - lw
-                            num = lwy * lwy * rw + rwy * rwy * lw
+                            if n_classes > 0:
+                                num = lwy * rw + rwy * lw
+                            else:
+                                rwy = swy - lwy
+                                num = lwy * lwy * rw + rwy * rwy * lw
                             den = lw * rw
                             if num * best_den > best_num * den:
                                 best_num, best_den = num, den
                                 best_f, best_x, best_next = f, previous, x
                         r = order[f, rk]
                         lw += weight[r]
-                        lwy += wy[r]
+                        if n_classes > 0:
+                            c = code[r]
+                            w = weight[r]
+                            lwy += w * (2.0 * left_counts[c] + w)
+                            rwy += w * (w - 2.0 * (class_total[c] - left_counts[c]))
+                            left_counts[c] += w
+                        else:
+                            lwy += wy[r]
                         seen += 1
                         previous = x
             # The known constants back in their order (a sibling reads the same prefix),
@@ -211,6 +256,7 @@ def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_spl
             node_rows[a:end] = spill[:b]
             feature[t, node] = best_f
             threshold[t, node] = cut
+            missing_left[t, node] = a - start >= end - a
             left[t, node], right[t, node] = count, count + 1
             # The right child is pushed first, so that the left subtree grows first.
             for child_start, child_end, child in ((a, end, count + 1), (start, a, count)):
@@ -219,23 +265,23 @@ def build_trees(Xt, y, seeds, n_boot, bootstrap, max_features, min_leaf, min_spl
                 top += 1
             count += 2
         n_nodes[t] = count
-    return feature, threshold, left, right, value, n_nodes
+    return feature, threshold, left, right, value, n_nodes, missing_left
 
 
 @njit(cache=True, nogil=True)
-def predict_trees(X, feature, threshold, left, right, value):
-    """Mean over the trees of each row's leaf value (X: rows x features, float32)."""
+def predict_trees(X, feature, threshold, left, right, value, missing_left):
+    """Mean over the trees of each row's leaf values (X: rows x features, float32); shape
+    (rows, outputs)."""
     n_trees = feature.shape[0]
-    out = np.zeros(X.shape[0])
+    out = np.zeros((X.shape[0], value.shape[2]))
     for i in range(X.shape[0]):
-        total = 0.0
         for t in range(n_trees):
             node = 0
             while feature[t, node] >= 0:
-                if X[i, feature[t, node]] <= threshold[t, node]:
+                x = X[i, feature[t, node]]
+                if x <= threshold[t, node] or (np.isnan(x) and missing_left[t, node]):
                     node = left[t, node]
                 else:
                     node = right[t, node]
-            total += value[t, node]
-        out[i] = total / n_trees
-    return out
+            out[i] += value[t, node]
+    return out / n_trees

@@ -95,6 +95,7 @@ VARIANTS = {
     "transfer, last layer": {"layers": "last"},
     "transfer, mean of top 3": {"ensemble": 3, "ensemble_weights": "uniform"},
     "transfer, paper head": {"head": "paper", "ensemble": 1},
+    "transfer, top 30": {"top_k": 30},
     "fine-tuning": {"strategy": "finetune", "ensemble": 1},
 }
 FULL_VARIANTS = [
