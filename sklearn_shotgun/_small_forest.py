@@ -107,7 +107,7 @@ class _SmallForest(BaseEstimator):
         args = (
             len(y),
             self.bootstrap,
-            max(1, min(s["max_features"], X.shape[1])),
+            s["max_features"],
             s["min_samples_leaf"],
             s["min_samples_split"],
             s["max_depth"],

@@ -127,7 +127,7 @@ def build_trees(
                     r = node_rows[k]
                     sw += weight[r]
                     class_total[code[r]] += weight[r]
-                swyy = 0.0  # the sum of squared class weights: the largest Gini proxy is sw
+                # swyy: the sum of squared class weights; the largest Gini proxy is sw
                 for c in range(n_classes):
                     value[t, node, c] = class_total[c] / sw
                     swyy += class_total[c] * class_total[c]
@@ -193,10 +193,9 @@ def build_trees(
                 f_i -= 1
                 features[f_i], features[j] = features[j], features[f_i]
                 lw = lwy = rwy = 0.0
-                if n_classes > 0:
+                if n_classes > 0:  # lwy, rwy: sums of squared left and right class weights
                     left_counts[:] = 0.0
-                    lwy = 0.0  # sum of squared left class weights
-                    rwy = swyy  # and right ones
+                    rwy = swyy
                 seen = 0
                 previous = np.float32(0.0)
                 for word in range(lo >> 6, (hi >> 6) + 1):

@@ -976,8 +976,7 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
     The default head is a random forest with ``RandomForestClassifier``'s model (100
     trees, grown by the compiled builder of ``sklearn_shotgun._small_forest``; "linear"
     is an L2 logistic regression with ``C=1`` on standardised features); the default
-    ``scoring``
-    is "accuracy" (accuracy and macro F1 are recorded), the default splitter is
+    ``scoring`` is "accuracy" (accuracy and macro F1 are recorded), the default splitter is
     stratified, the default ``ensemble`` is 1 and an ensemble averages class probabilities
     (``ensemble_weights="uniform"``; stacking is for regression). The screen
     uses leave-one-out ridge regression on one-hot targets.
