@@ -19,6 +19,7 @@ _LAZY = {
     "DescriptorFeaturizer": "featurizers",
     "FingerprintFeaturizer": "featurizers",
     "FrozenNetFeaturizer": "featurizers",
+    "LibraryPredictionFeaturizer": "_library_predictions",
     "ModelLibrary": "library",
     "NoTransferRegressor": "baseline",
     "ShotgunPretrainer": "pretrain",
@@ -55,6 +56,7 @@ __all__ = [
     "DescriptorFeaturizer",
     "FingerprintFeaturizer",
     "FrozenNetFeaturizer",
+    "LibraryPredictionFeaturizer",
     "ModelLibrary",
     "NoTransferRegressor",
     "ShotgunPretrainer",
@@ -72,6 +74,7 @@ __all__ = [
 
 if _TYPE_CHECKING:
     from ._checks import expected_failed_checks
+    from ._library_predictions import LibraryPredictionFeaturizer
     from ._persist import load_transfer, save_transfer
     from .baseline import NoTransferRegressor
     from .evaluation import TransferEvaluation, evaluate_transfer, untrained_library

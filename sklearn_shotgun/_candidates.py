@@ -28,6 +28,8 @@ from .library import SourceModel
 
 #: ``transfer_table_["source"]`` of the candidates that use no source network.
 NO_TRANSFER = "no transfer"
+#: ``transfer_table_["source"]`` of the candidates on every source's mean prediction.
+LIBRARY_PREDICTIONS = "library predictions"
 
 
 @dataclass(eq=False)
@@ -47,12 +49,16 @@ class Candidate:
     descriptor: str | None = None
     columns: np.ndarray | None = None
     head_name: str = "forest"
+    #: The fitted ``LibraryPredictionFeaturizer`` whose columns come first (None: none).
+    predictions: Any = None
 
     def __deepcopy__(self, memo: dict) -> Candidate:
         return self
 
     def __repr__(self) -> str:
         head = "" if self.head_name == "forest" else f"/{self.head_name}"
+        if self.predictions is not None:
+            return f"{LIBRARY_PREDICTIONS}[{self.descriptor}]{head}"
         if self.model_id is None:
             return f"{NO_TRANSFER}[{self.descriptor}]{head}"
         return f"{self.model_id}@{self.layer}{head}"
@@ -233,6 +239,14 @@ def _refit(
     if cand.columns is not None:
         head.insert(0, ("columns", _Columns(cand.columns)))
     descriptor = target_featurizers.get(cand.descriptor) if cand.descriptor else None
+    if cand.predictions is not None:  # every source's prediction, then the descriptor
+        # The predictions part is already fitted on these rows (in the search); refitting
+        # it would featurize the rows once more for every source featurizer.
+        parts = [("predictions", cand.predictions)]
+        if descriptor is not None:
+            part = descriptor if isinstance(descriptor, str) else clone(descriptor).fit(X)
+            parts.append(("descriptor", part))
+        return Pipeline([("features", FeatureUnion(parts)), *head])
     if model is None:  # no transfer: the head on the target's own descriptor
         steps = [("descriptor", descriptor)] if descriptor not in (None, "passthrough") else []
         return Pipeline([*steps, *head])

@@ -167,17 +167,18 @@ def _member(pipe: Any, target_featurizers: dict[str, Any], index: int) -> dict[s
             "models can be saved."
         )
     steps = dict(pipe.steps)
-    frozen, descriptor = None, None
+    frozen, descriptor, predictions = None, None, None
     if "features" in steps:
         parts = dict(steps["features"].transformer_list)
-        frozen, descriptor = parts["frozen"], parts["descriptor"]
+        frozen, descriptor = parts.get("frozen"), parts.get("descriptor")
+        predictions = parts.get("predictions")
     elif "frozen" in steps:
         frozen = steps["frozen"]
     elif "descriptor" in steps:
         descriptor = steps["descriptor"]
     if descriptor is not None:
         name = _descriptor_name(descriptor, target_featurizers)
-    elif frozen is None:  # no transfer on a precomputed matrix: the head reads X itself
+    elif frozen is None and predictions is None:  # no transfer on a precomputed matrix
         name = next(k for k, v in target_featurizers.items() if isinstance(v, str))
     else:
         name = None
@@ -192,6 +193,11 @@ def _member(pipe: Any, target_featurizers: dict[str, Any], index: int) -> dict[s
     if frozen is not None:
         member["with_descriptor"] = bool(frozen.with_descriptor)
         member["with_prediction"] = bool(frozen.with_prediction)
+    if predictions is not None:
+        member["predictions"] = {
+            "max_models_per_source": int(predictions.max_models_per_source),
+            "sources": {k: [m.id for m in v] for k, v in predictions.sources_.items()},
+        }
     return member
 
 
@@ -204,12 +210,16 @@ def _used_sources(estimator: Any) -> list[Any]:
             continue
         steps = dict(pipe.steps)
         frozen = (
-            dict(steps["features"].transformer_list)["frozen"]
+            dict(steps["features"].transformer_list).get("frozen")
             if "features" in steps
             else steps.get("frozen")
         )
         if frozen is not None:
             sources[frozen.source.id] = frozen.source
+        if "features" in steps:
+            predictions = dict(steps["features"].transformer_list).get("predictions")
+            for models in [] if predictions is None else predictions.sources_.values():
+                sources.update((m.id, m) for m in models)
     return list(sources.values())
 
 
@@ -513,6 +523,7 @@ def _fit_members(estimator: Any, manifest: dict[str, Any], library: Any, X: Any,
     from sklearn.base import is_classifier
 
     from ._candidates import Candidate, _refit
+    from ._library_predictions import LibraryPredictionFeaturizer
     from .featurizers.frozen import FrozenNetFeaturizer
     from .transfer import _reading
 
@@ -542,7 +553,19 @@ def _fit_members(estimator: Any, manifest: dict[str, Any], library: Any, X: Any,
     for member in manifest["members"]:
         # The same features, in the same column order, as the search computed for it.
         model = library[member["source"]] if member["source"] is not None else None
-        if model is None:
+        predictions = None
+        if member.get("predictions"):
+            spec = member["predictions"]
+            ids = [i for group in spec["sources"].values() for i in group]
+            predictions = LibraryPredictionFeaturizer(
+                [library[i] for i in ids], spec["max_models_per_source"]
+            )
+            H = predictions.fit_transform(X)
+            if list(predictions.sources_) != list(spec["sources"]):
+                raise ValueError("The saved library does not give the saved source predictions.")
+            if member["descriptor"] is not None:
+                H = np.hstack([H, target[member["descriptor"]]])
+        elif model is None:
             H = target[member["descriptor"]]
         else:
             D = X if model.featurizer is None else model.descriptor_matrix(X)
@@ -566,6 +589,7 @@ def _fit_members(estimator: Any, manifest: dict[str, Any], library: Any, X: Any,
             _decode(member["head"]),
             member["descriptor"],
             columns,
+            predictions=predictions,
         )
         members.append(_refit(model, candidate, X, y, estimator.features, featurizers))
     estimator.estimators_ = members

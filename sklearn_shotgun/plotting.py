@@ -40,6 +40,7 @@ _METRIC_NAMES = {
 #: Metrics in the target's units (the others are ratios or counts).
 _IN_UNITS = ("mae", "rmse", "max_ae")
 _NO_TRANSFER = "no transfer"
+_LIBRARY_PREDICTIONS = "library predictions"
 
 
 def _pyplot() -> Any:
@@ -290,13 +291,21 @@ def plot_transfer_table(
     table[y] = pd.to_numeric(table[y], errors="coerce")
     if "source" in table.columns:
         is_fallback = (table["source"] == _NO_TRANSFER).to_numpy()
+        is_predictions = (table["source"] == _LIBRARY_PREDICTIONS).to_numpy()
     else:
-        is_fallback = np.zeros(len(table), dtype=bool)
+        is_fallback = is_predictions = np.zeros(len(table), dtype=bool)
     fallback = table[is_fallback & np.isfinite(table[y])]
-    candidates = table[~is_fallback]
+    # Every source's prediction is no one source: the best of those candidates is a line.
+    predictions = table[is_predictions & np.isfinite(table[y])]
+    if len(predictions):
+        values = predictions[y].to_numpy()
+        predictions = predictions.iloc[
+            [int(np.argmin(values) if _lower_is_better(y) else np.argmax(values))]
+        ]
+    candidates = table[~(is_fallback | is_predictions)]
     n_searched = int(np.isfinite(candidates[y]).sum())
     table = candidates[np.isfinite(candidates[x]) & np.isfinite(candidates[y])]
-    if table.empty and fallback.empty:
+    if table.empty and fallback.empty and predictions.empty:
         raise ValueError(f"no candidate has finite values in both {x!r} and {y!r}")
     ax = _axes(ax, figsize=(9, 4.5), layout="constrained")
     styles = iter(["--", ":", "-."] * len(fallback))
@@ -310,6 +319,14 @@ def plot_transfer_table(
         color = "tab:olive" if named else "tab:green"
         label = f"no transfer, {descriptor}: {_fmt(getattr(row, y))}{top}"
         ax.axhline(getattr(row, y), color=color, linestyle=next(styles), label=label)
+    for row in predictions.itertuples():
+        top = " (rank 1)" if getattr(row, "rank", None) == 1 else ""
+        descriptor = getattr(row, "descriptor", None)
+        what = descriptor if isinstance(descriptor, str) else "alone"
+        head = getattr(row, "head", None)
+        what += f", {head}" if isinstance(head, str) and head != "forest" else ""
+        label = f"{_LIBRARY_PREDICTIONS} (best: {what}): {_fmt(getattr(row, y))}{top}"
+        ax.axhline(getattr(row, y), color="tab:purple", linestyle="-", alpha=0.7, label=label)
 
     best_pos = None
     if highlight_best and not table.empty:
@@ -359,9 +376,12 @@ def plot_transfer_table(
         )
     ax.set_xlabel(_column_label(x, units="", source=True))
     ax.set_ylabel(_column_label(y, units=units, source=False))
-    # The candidates first, then the no-transfer lines.
+    # The candidates first, then the reference lines.
     handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(handles)), key=lambda i: labels[i].startswith(_NO_TRANSFER))
+    order = sorted(
+        range(len(handles)),
+        key=lambda i: labels[i].startswith((_NO_TRANSFER, _LIBRARY_PREDICTIONS)),
+    )
     ax.legend(
         [handles[i] for i in order],
         [labels[i] for i in order],

@@ -35,6 +35,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ._candidates import (
+    LIBRARY_PREDICTIONS,
     NO_TRANSFER,
     Candidate,
     _CandidateHead,
@@ -50,6 +51,7 @@ from ._candidates import (
 from ._doc_link import DocLinkMixin
 from ._finetune import FineTunedClassifier, FineTunedRegressor
 from ._heads import LinearHeadClassifier, LinearHeadRegressor
+from ._library_predictions import LibraryPredictionFeaturizer
 from ._screen import ridge_loo_screen
 from ._small_forest import SmallForestClassifier, SmallForestRegressor
 from ._validation import check_finite_target
@@ -60,7 +62,13 @@ from .library import ModelLibrary, SourceModel
 from .library._quality import check_sources
 from .library.source_model import featurizer_spec
 
-__all__ = ["NO_TRANSFER", "Candidate", "ShotgunTransferClassifier", "ShotgunTransferRegressor"]
+__all__ = [
+    "LIBRARY_PREDICTIONS",
+    "NO_TRANSFER",
+    "Candidate",
+    "ShotgunTransferClassifier",
+    "ShotgunTransferRegressor",
+]
 
 _FEATURE_PARTS = ("frozen", "prediction", "descriptor")
 #: Trees of the default head (a forest with scikit-learn's other defaults).
@@ -113,6 +121,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         features: str = "frozen+descriptor",
         descriptor: Any = "auto",
         no_transfer: bool = True,
+        library_predictions: bool = True,
         n_reinit: int = 1,
         verbose: int = 0,
     ) -> None:
@@ -131,6 +140,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         self.features = features
         self.descriptor = descriptor
         self.no_transfer = no_transfer
+        self.library_predictions = library_predictions
         self.n_reinit = n_reinit
         self.verbose = verbose
 
@@ -179,6 +189,10 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             raise ValueError(
                 "no_transfer='stack' combines a no-transfer model with frozen-feature "
                 "heads; strategy='finetune' has no such ensemble."
+            )
+        if not isinstance(self.library_predictions, bool | np.bool_):
+            raise ValueError(
+                f"library_predictions must be True or False, got {self.library_predictions!r}."
             )
         for name in ("top_k", "ensemble", "n_reinit"):
             value = getattr(self, name)
@@ -420,6 +434,8 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 else ""
             )
             raise ValueError(f"No (source, layer) candidate fits these inputs and layers{detail}.")
+        if self.library_predictions and self.no_transfer and not self._precomputed:
+            candidates.extend(self._prediction_candidates(library, X, matrices, target, rng))
         if self.no_transfer:
             candidates.extend(fallback)
             if "linear" not in self._head_specs():
@@ -433,6 +449,57 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                     for c in fallback
                 )
         return candidates
+
+    def _prediction_candidates(
+        self,
+        library: ModelLibrary,
+        X: Any,
+        matrices: dict[str, Any],
+        target: dict[str, np.ndarray],
+        rng: np.random.RandomState,
+    ) -> list[Candidate]:
+        """Heads on every source's mean prediction, alone and beside each target descriptor
+        (each with the first head and, unless listed, the linear head; never screened)."""
+        featurizer = LibraryPredictionFeaturizer(library)
+        try:
+            P = featurizer.fit_transform_cached(X, matrices)
+        except ValueError:  # no single-output regression source reads these inputs
+            return []
+        n_rows = len(P)
+        first = self._head_specs()[0]
+        out = []
+        for name, T in [(None, None), *target.items()]:
+            H, columns = _informative(P if T is None else np.hstack([P, T]))
+            if H.shape[1] == 0:
+                continue
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            out.append(
+                Candidate(
+                    None,
+                    None,
+                    H,
+                    self._make_head(first, n_rows, H, seed),
+                    name,
+                    columns,
+                    _head_name(first),
+                    featurizer,
+                )
+            )
+        if "linear" not in self._head_specs():
+            out += [
+                Candidate(
+                    None,
+                    None,
+                    c.features,
+                    self._linear(),
+                    c.descriptor,
+                    c.columns,
+                    "linear",
+                    featurizer,
+                )
+                for c in list(out)
+            ]
+        return out
 
     def _head_specs(self) -> list[Any]:
         """``head`` as a list of head specifications (None is the forest)."""
@@ -460,6 +527,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 c.descriptor,
                 c.columns,
                 _head_name(spec),
+                c.predictions,
             )
             for spec in specs
             for c in candidates_first
@@ -546,7 +614,8 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             last[id(cand)] = i
         for index, cand in enumerate(candidates):
             if cand.model_id is None:
-                row = {"source": NO_TRANSFER, "property": "", "dataset": "", "layer": None}
+                source = NO_TRANSFER if cand.predictions is None else LIBRARY_PREDICTIONS
+                row = {"source": source, "property": "", "dataset": "", "layer": None}
                 row["descriptor"] = cand.descriptor
                 row["target_transform"] = None
             else:
@@ -673,15 +742,18 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             if self.strategy == "finetune":  # fine-tuning needs a source network
                 ranked = [c for c in ranked if c.model_id is not None]
             chosen = ranked[: self.ensemble]
-            if self.no_transfer == "stack" and all(c.model_id is not None for c in chosen):
+            plain = [c for c in ranked if c.model_id is None and c.predictions is None]
+            if self.no_transfer == "stack" and not any(c in plain for c in chosen):
                 # The best no-transfer model joins the ensemble: its weight, fitted on the
                 # out-of-fold predictions, says how much of it the transfer models need.
-                chosen += [c for c in ranked if c.model_id is None][:1]
+                chosen += plain[:1]
             self.ensemble_weights_ = np.full(len(chosen), 1.0 / len(chosen))
             if self.ensemble_weights == "stacked" and len(chosen) > 1:
                 self.ensemble_weights_ = self._stacking_weights(chosen, y, cv, groups)
             best = chosen[0].model_id
-            self.best_source_ = best if best is not None else NO_TRANSFER
+            if best is None:
+                best = NO_TRANSFER if chosen[0].predictions is None else LIBRARY_PREDICTIONS
+            self.best_source_ = best
             self.best_layer_ = chosen[0].layer
             primary, _ = self._scoring()
             self.best_score_ = (
@@ -896,6 +968,17 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         transfer candidates (one more member; with ``ensemble_weights="stacked"`` its
         weight is fitted like the others'), so that the prediction can blend the transfer
         models with the model one would fit without transfer.
+    library_predictions : bool, default=True
+        Add candidates on the mean prediction of each source of the library (one column
+        per source: :class:`~sklearn_shotgun.LibraryPredictionFeaturizer`, 8 networks
+        each), alone and beside each target descriptor, with the forest and the linear
+        head. They are always cross-validated (never screened out); in
+        ``transfer_table_`` their source is "library predictions". Where one network's
+        hidden layers describe the target through one property, these describe it
+        through every source property at once, and the search need not pick one source
+        out of many on a few dozen rows. Like the no-transfer candidates they are
+        references beside the single sources: ``no_transfer=False`` (the selected model is
+        one source network) leaves them out too. Ignored for precomputed (numeric) sources.
     n_reinit : int, default=1
         Layers re-initialised before fine-tuning (1: the output layer).
     verbose : int, default=0
@@ -903,7 +986,7 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     Attributes
     ----------
     best_source_ : str
-        Model id of the selected source, or "no transfer".
+        Model id of the selected source, "no transfer" or "library predictions".
     best_layer_ : int, "all" or None
         Its selected hidden layer (negative index); None for no transfer.
     best_score_ : float
@@ -1015,6 +1098,7 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
         features: str = "frozen+descriptor",
         descriptor: Any = "auto",
         no_transfer: bool = True,
+        library_predictions: bool = True,
         n_reinit: int = 1,
         verbose: int = 0,
     ) -> None:
@@ -1035,6 +1119,7 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
             features=features,
             descriptor=descriptor,
             no_transfer=no_transfer,
+            library_predictions=library_predictions,
             n_reinit=n_reinit,
             verbose=verbose,
         )

@@ -17,6 +17,7 @@ from sklearn_shotgun import (
     DescriptorFeaturizer,
     FingerprintFeaturizer,
     FrozenNetFeaturizer,
+    LibraryPredictionFeaturizer,
     NoTransferRegressor,
     ShotgunPretrainer,
     ShotgunTransferClassifier,
@@ -37,6 +38,15 @@ def _numeric_library():
 LIBRARY = _numeric_library()
 
 
+def _smiles_library():
+    """Two tiny networks on fingerprints of real molecules (a raw-input source)."""
+    smiles = ["CCO", "CCC", "CCN", "CCCl", "c1ccccc1", "CC(=O)O", "CCOC", "C1CCCCC1"] * 5
+    pool = ShotgunPretrainer(
+        FingerprintFeaturizer(n_bits=64), n_models=2, max_epochs=3, random_state=0, verbose=0
+    )
+    return pool.fit(smiles, np.arange(40.0)).library_
+
+
 @parametrize_with_checks(
     [
         FingerprintFeaturizer(),
@@ -49,6 +59,7 @@ LIBRARY = _numeric_library()
         CompositionFeaturizer(stats=["gmean"], input="smiles"),
         DescriptorFeaturizer(),
         FrozenNetFeaturizer(LIBRARY[0], precomputed=True),
+        LibraryPredictionFeaturizer(_smiles_library()),
         ShotgunTransferRegressor(LIBRARY, cv=3, random_state=0),
         # A numeric matrix is its own descriptor, so every check applies.
         NoTransferRegressor(n_estimators=5, cv=2, random_state=0),

@@ -216,13 +216,17 @@ def test_transfer_table_draws_no_transfer_as_lines(qm9_pool, polymers, tmp_path)
         f"no transfer, {d}" + ("" if h == "forest" else f", {h}")
         for d, h in zip(fallback["descriptor"], fallback["head"], strict=True)
     }
-    if model.best_source_ == "no transfer":
+    # The best of the library-prediction candidates is one line too.
+    predictions = table[table["source"] == "library predictions"]
+    best = [label for label in labels if label.startswith("library predictions (best: ")]
+    assert len(best) == 1 and _fmt(predictions["cv_mae_mean"].min()) in best[0]
+    if model.best_source_ in ("no transfer", "library predictions"):
         assert sum(label.endswith("(rank 1)") for label in labels) == 1
         assert not any(label.startswith("rank 1:") for label in labels)
     else:
         assert any(label.startswith(f"rank 1: {model.best_source_}") for label in labels)
-    # The no-transfer lines are not counted as candidates.
-    n_sources = len(table) - len(fallback)
+    # The reference lines are not counted as candidates.
+    n_sources = len(table) - len(fallback) - len(predictions)
     assert f"candidates searched: {n_sources} of {n_sources} ({n_sources} sources)" in labels
     _saved_png(ax, tmp_path / "lines.png")
 

@@ -31,7 +31,7 @@ from sklearn_shotgun import (
 from sklearn_shotgun._finetune import FineTunedRegressor
 from sklearn_shotgun._heads import LinearHeadClassifier, LinearHeadRegressor
 from sklearn_shotgun._screen import _ALPHAS
-from sklearn_shotgun.transfer import NO_TRANSFER, _RegressorHead
+from sklearn_shotgun.transfer import LIBRARY_PREDICTIONS, NO_TRANSFER, _RegressorHead
 
 
 @pytest.fixture(scope="module")
@@ -199,8 +199,9 @@ class TestGridSearch:
         model.fit(X, y)
         assert calls["descriptor"] == 1
         # One forward pass per source serves the candidates of all its layers.
-        # A forest and a ridge model on each of the 3 descriptors: the no-transfer ones.
-        assert model.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 6
+        # A forest and a ridge model on each of the 3 descriptors (the no-transfer ones) and
+        # on the library's predictions, alone and beside each descriptor.
+        assert model.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 6 + 8
         assert calls["transform"] == len(qm9_pool)
 
     def test_sources_reuse_the_targets_descriptor_matrix(self, qm9_pool, polymers, monkeypatch):
@@ -365,7 +366,9 @@ class TestSearchVariants:
             # Every candidate has the user's head, but for the ridge no-transfer fallback.
             expected = LinearHeadRegressor if head == "linear" else Ridge
             assert isinstance(member.named_steps["head"], expected)
-            assert head == "Ridge" or (source == NO_TRANSFER and head == "linear")
+            assert head == "Ridge" or (
+                source in (NO_TRANSFER, LIBRARY_PREDICTIONS) and head == "linear"
+            )
 
     def test_finetune(self, qm9_pool, polymers):
         X, y = polymers
@@ -395,8 +398,8 @@ def test_classifier(qm9_pool, polymers):
     assert set(clf.predict(X)) <= {"high", "low"}
     screened = ShotgunTransferClassifier(qm9_pool, search="screen", top_k=2, cv=3).fit(X, labels)
     # The two best of the screen, and a forest and a logistic model on each of the three
-    # no-transfer descriptors.
-    assert screened.transfer_table_["cv_accuracy_mean"].notna().sum() == 2 + 6
+    # no-transfer descriptors and on the library's predictions (alone and beside each).
+    assert screened.transfer_table_["cv_accuracy_mean"].notna().sum() == 2 + 6 + 8
 
 
 class TestBadInput:
@@ -460,12 +463,16 @@ class TestOptions:
             assert sorted(fallback.loc[fallback["head"] == head, "descriptor"]) == descriptors
         assert len(fallback) == 6
         assert fallback["cv_mae_mean"].notna().all()  # always searched, never screened out
-        transfer = table[table["source"] != NO_TRANSFER]
+        transfer = table[~table["source"].isin([NO_TRANSFER, LIBRARY_PREDICTIONS])]
         assert set(transfer["layer"]) == {-k for m in qm9_pool for k in range(1, m.n_hidden + 1)}
         assert (transfer["head"].dropna() == "forest").all()
-        assert default_fit.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 6
+        # The library's predictions (one source here), alone and beside each descriptor,
+        # with a forest and a ridge model.
+        predictions = table[table["source"] == LIBRARY_PREDICTIONS]
+        assert len(predictions) == 8 and predictions["cv_mae_mean"].notna().all()
+        assert default_fit.n_candidates_ == sum(m.n_hidden for m in qm9_pool) + 6 + 8
         searched = table["cv_mae_mean"].notna()
-        assert searched.sum() == min(10, default_fit.n_candidates_ - 6) + 6
+        assert searched.sum() == min(10, default_fit.n_candidates_ - 6 - 8) + 6 + 8
 
     def test_linear_fallback_scores_are_ridge_on_the_descriptor(self, default_fit, polymers):
         X, y = polymers
@@ -652,9 +659,10 @@ class TestHeads:
         searched = table[table["head"].notna()]
         by_head = searched.groupby("head")["source"].apply(lambda s: sorted(map(str, s)))
         assert set(by_head.index) == {"forest", "linear"}
-        # The same 4 screened transfer candidates and 3 no-transfer descriptors per head.
+        # The same 4 screened transfer candidates, 3 no-transfer descriptors and 4 library
+        # prediction candidates (alone and beside each descriptor) per head.
         assert by_head["forest"] == by_head["linear"]
-        assert len(searched) == 2 * (4 + 3)
+        assert len(searched) == 2 * (4 + 3 + 4)
 
     def test_the_forest_head_candidates_score_as_with_one_head(self, two_heads, qm9_pool, polymers):
         X, y = polymers
@@ -757,8 +765,8 @@ class TestStackedEnsemble:
         searched = {repr(c): c for c in model.cv_results_["param_candidate"]}
         order = [
             (
-                f"{NO_TRANSFER}[{r.descriptor}]"
-                if r.source == NO_TRANSFER
+                f"{r.source}[{r.descriptor}]"
+                if r.source in (NO_TRANSFER, LIBRARY_PREDICTIONS)
                 else f"{r.source}@{r.layer}"
             )
             + ("" if r.head == "forest" else f"/{r.head}")

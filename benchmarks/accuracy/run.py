@@ -96,6 +96,7 @@ VARIANTS = {
     "transfer, mean of top 3": {"ensemble": 3, "ensemble_weights": "uniform"},
     "transfer, paper head": {"head": "paper", "ensemble": 1},
     "transfer, top 30": {"top_k": 30},
+    "transfer, no library predictions": {"library_predictions": False},
     "fine-tuning": {"strategy": "finetune", "ensemble": 1},
 }
 FULL_VARIANTS = [
