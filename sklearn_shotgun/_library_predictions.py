@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import numbers
+import warnings
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -55,9 +56,8 @@ class LibraryPredictionFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator)
     ----------
     library : ModelLibrary or iterable of SourceModel
     max_models_per_source : int, default=8
-        Networks averaged per source. The mean of 8 differs little from that of 64 on the
-        accuracy benchmark's tasks and bounds the cost of ``transform`` (and the size of a
-        saved transfer model, which stores the networks it uses).
+        Networks averaged per source. It bounds the cost of ``transform`` and the size of a
+        saved transfer model, which stores the networks it uses.
 
     Attributes
     ----------
@@ -104,8 +104,23 @@ class LibraryPredictionFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator)
         -------
         self
         """
-        self._select(X, {})
+        self._fit(X)
         return self
+
+    def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
+        """``fit`` then ``transform``, featurizing ``X`` once per source featurizer."""
+        return self._transform(X, self._fit(X))
+
+    def _fit(self, X: Any) -> dict[str, Any]:
+        matrices = self._select(X, {})
+        if self.rejected_:
+            warnings.warn(
+                f"{len(self.rejected_)} source(s) of the library were left out: "
+                + "; ".join(f"{k}: {v}" for k, v in self.rejected_.items()),
+                UserWarning,
+                stacklevel=3,
+            )
+        return matrices
 
     def _select(self, X: Any, matrices: dict[str, Any]) -> dict[str, Any]:
         """Fit on ``X``, reusing and filling ``matrices`` (descriptor matrix by featurizer)."""
@@ -164,7 +179,8 @@ class LibraryPredictionFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator)
 
     def fit_transform_cached(self, X: Any, matrices: dict[str, Any]) -> np.ndarray:
         """``fit_transform`` that reuses descriptor matrices already computed for ``X``
-        (keyed by featurizer settings, as the transfer search holds them)."""
+        (keyed by featurizer settings, as the transfer search holds them; a value that is
+        an exception marks a featurizer that rejects ``X``), without warning."""
         return self._transform(X, self._select(X, dict(matrices)))
 
     def __sklearn_tags__(self):

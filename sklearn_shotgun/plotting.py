@@ -221,7 +221,8 @@ def plot_transfer_table(
 
     Shows whether sources that learned their own property well also transfer well, and how
     far the best candidate stands out from the rest of the pool. The no-transfer candidates
-    (models on the target's own descriptors) have no source: they are horizontal lines.
+    (models on the target's own descriptors) have no source: they are horizontal lines, and
+    so is the best of the library-prediction candidates (the rank-1 one when it is rank 1).
     The legend sits outside the axes, on the right, so that it covers no point nor error
     bar (save with ``bbox_inches="tight"`` when drawing on your own ``ax``).
 
@@ -299,9 +300,10 @@ def plot_transfer_table(
     predictions = table[is_predictions & np.isfinite(table[y])]
     if len(predictions):
         values = predictions[y].to_numpy()
-        predictions = predictions.iloc[
-            [int(np.argmin(values) if _lower_is_better(y) else np.argmax(values))]
-        ]
+        top = np.argmin(values) if _lower_is_better(y) else np.argmax(values)
+        if "rank" in predictions.columns and (predictions["rank"] == 1).any():
+            top = np.flatnonzero(predictions["rank"].to_numpy() == 1)[0]  # keep the rank-1 tag
+        predictions = predictions.iloc[[int(top)]]
     candidates = table[~(is_fallback | is_predictions)]
     n_searched = int(np.isfinite(candidates[y]).sum())
     table = candidates[np.isfinite(candidates[x]) & np.isfinite(candidates[y])]

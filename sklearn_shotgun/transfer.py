@@ -460,11 +460,20 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
     ) -> list[Candidate]:
         """Heads on every source's mean prediction, alone and beside each target descriptor
         (each with the first head and, unless listed, the linear head; never screened)."""
-        featurizer = LibraryPredictionFeaturizer(library)
+        cache = dict(matrices)
+        cache.update(dict.fromkeys(self.rejected_featurizers_, ValueError("rejected")))
         try:
-            P = featurizer.fit_transform_cached(X, matrices)
+            selected = LibraryPredictionFeaturizer(library)
+            selected._select(X, cache)
         except ValueError:  # no single-output regression source reads these inputs
             return []
+        # Only the averaged networks, not the whole library: the fitted model (and every
+        # task of a process-based joblib backend) carries what it uses.
+        used = [m for models in selected.sources_.values() for m in models]
+        featurizer = LibraryPredictionFeaturizer(
+            ModelLibrary(used, name=library.name), selected.max_models_per_source
+        )
+        P = featurizer.fit_transform_cached(X, cache)
         n_rows = len(P)
         first = self._head_specs()[0]
         out = []
@@ -970,15 +979,17 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         models with the model one would fit without transfer.
     library_predictions : bool, default=True
         Add candidates on the mean prediction of each source of the library (one column
-        per source: :class:`~sklearn_shotgun.LibraryPredictionFeaturizer`, 8 networks
-        each), alone and beside each target descriptor, with the forest and the linear
-        head. They are always cross-validated (never screened out); in
+        per source: :class:`~sklearn_shotgun.LibraryPredictionFeaturizer`, the mean of
+        the first 8 networks of each source), alone and beside each target descriptor,
+        with the head (each head of a list) and the "linear" head. They are always
+        cross-validated (never screened out); in
         ``transfer_table_`` their source is "library predictions". Where one network's
         hidden layers describe the target through one property, these describe it
         through every source property at once, and the search need not pick one source
         out of many on a few dozen rows. Like the no-transfer candidates they are
         references beside the single sources: ``no_transfer=False`` (the selected model is
-        one source network) leaves them out too. Ignored for precomputed (numeric) sources.
+        one source network) leaves them out too; with ``no_transfer="stack"`` they count as
+        transfer candidates. Ignored for precomputed (numeric) sources.
     n_reinit : int, default=1
         Layers re-initialised before fine-tuning (1: the output layer).
     verbose : int, default=0
@@ -988,11 +999,15 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
     best_source_ : str
         Model id of the selected source, "no transfer" or "library predictions".
     best_layer_ : int, "all" or None
-        Its selected hidden layer (negative index); None for no transfer.
+        Its selected hidden layer (negative index); None for no transfer and for the
+        library predictions.
     best_score_ : float
         Its inner CV score (optimistic, see above).
     best_estimator_ : Pipeline
-        ``Pipeline(FrozenNetFeaturizer, head)`` refit on all rows, on raw inputs.
+        ``Pipeline(FrozenNetFeaturizer, head)`` refit on all rows, on raw inputs (the
+        features step is a ``FeatureUnion`` when a descriptor or the library predictions
+        are part of them). The library-prediction members of ``estimators_`` share one
+        fitted ``LibraryPredictionFeaturizer``: refit a member on a clone.
     estimators_ : list
         The ``ensemble`` best pipelines (or fine-tuned networks), and the best no-transfer
         one after them where ``no_transfer="stack"`` added it.

@@ -85,10 +85,20 @@ def test_sources_that_cannot_read_the_inputs_are_left_out(mixed):
     # once its input is set to formulas (as the transfer search does).
     from sklearn_shotgun.transfer import _reading
 
-    featurizer = LibraryPredictionFeaturizer(_reading(mixed, "formula")).fit(["SiO2", "NaCl"])
+    with pytest.warns(UserWarning, match="left out"):
+        featurizer = LibraryPredictionFeaturizer(_reading(mixed, "formula"))
+        featurizer.fit(["SiO2", "NaCl"])
     assert list(featurizer.sources_) == ["cv_composition"]
     assert set(featurizer.rejected_) == {"cv", "gap"}
     assert featurizer.transform(["SiO2", "MgO", "TiO2"]).shape == (3, 1)
+
+
+def test_left_out_sources_are_named_in_a_warning(mixed):
+    from sklearn_shotgun.transfer import _reading
+
+    with pytest.warns(UserWarning, match="2 source"):
+        P = LibraryPredictionFeaturizer(_reading(mixed, "formula")).fit_transform(["SiO2", "MgO"])
+    assert P.shape == (2, 1)
 
 
 def test_no_usable_source_is_an_error(mixed):
@@ -156,7 +166,19 @@ def test_prediction_members_refit_on_raw_inputs_and_round_trip(mixed, cp, tmp_pa
         and "predictions" in dict(e.named_steps["features"].transformer_list)
     ]
     assert len(members) == 8
-    # The refit pipeline on raw inputs gives the features the search cross-validated.
+    # The refit pipeline on raw inputs gives the features the search cross-validated (the
+    # search holds the target descriptor in float32).
+    searched = [
+        c.features for c in model.cv_results_["param_candidate"] if c.predictions is not None
+    ]
+    for member in members:
+        H = member[:-1].transform(X)
+        assert any(H.shape == F.shape and np.allclose(H, F, rtol=1e-6, atol=1e-6) for F in searched)
+    # Members share one featurizer holding only the networks it averages.
+    shared = {id(dict(e.named_steps["features"].transformer_list)["predictions"]) for e in members}
+    featurizer = dict(members[0].named_steps["features"].transformer_list)["predictions"]
+    used = [m.id for models in featurizer.sources_.values() for m in models]
+    assert len(shared) == 1 and featurizer.library.ids == used
     table = model.transfer_table_
     assert (table["source"] == "library predictions").sum() == 8
     save_transfer(model, tmp_path / "m", X, y)
