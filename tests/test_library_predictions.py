@@ -197,3 +197,24 @@ def test_library_predictions_parameter_is_checked(mixed, cp):
     X, y, _ = cp
     with pytest.raises(ValueError, match="library_predictions"):
         ShotgunTransferRegressor(mixed, library_predictions="yes").fit(X, y)
+
+
+def test_classifier_prediction_members_round_trip(mixed, cp, tmp_path):
+    from sklearn_shotgun import ShotgunTransferClassifier
+
+    X, y, new = cp
+    labels = np.where(y > np.median(y), "high", "low")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ShotgunTransferClassifier(mixed, cv=3, top_k=1, ensemble=30, random_state=0).fit(
+            X, labels
+        )
+    assert (model.transfer_table_["source"] == "library predictions").sum() == 8
+    assert any(
+        "features" in e.named_steps
+        and "predictions" in dict(e.named_steps["features"].transformer_list)
+        for e in model.estimators_
+    )
+    save_transfer(model, tmp_path / "clf", X, labels)
+    loaded = load_transfer(tmp_path / "clf")
+    np.testing.assert_array_equal(loaded.predict_proba(new), model.predict_proba(new))
