@@ -9,7 +9,6 @@ that no single source has to be picked from ~48 rows.
 
 from __future__ import annotations
 
-import json
 import numbers
 import warnings
 from collections.abc import Iterable
@@ -22,23 +21,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._doc_link import DocLinkMixin
 from .featurizers._base import validate_params
-from .library._quality import source_key
+from .library._quality import model_entry, source_key
+from .library.source_model import featurizer_key
 
 __all__ = ["LibraryPredictionFeaturizer"]
-
-
-def _entry(model: Any) -> dict[str, Any]:
-    return {
-        "property": model.property,
-        "target_transform": model.target_transform,
-        "descriptor": model.descriptor,
-        "dataset": model.dataset,
-        "training": model.training,
-    }
-
-
-def _featurizer_key(model: Any) -> str:
-    return json.dumps(model.featurizer, sort_keys=True, default=str)
 
 
 class LibraryPredictionFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator):
@@ -128,7 +114,7 @@ class LibraryPredictionFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator)
         groups: dict[str, list[Any]] = {}
         rejected: dict[str, str] = {}
         for model in self.library:
-            name = source_key(_entry(model))
+            name = source_key(model_entry(model))
             if name in rejected or len(groups.get(name, ())) >= self.max_models_per_source:
                 continue
             if model.featurizer is None:
@@ -136,7 +122,7 @@ class LibraryPredictionFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator)
             elif model.task == "classification" or model.n_outputs != 1:
                 rejected[name] = "not a single-output regression source"
             else:
-                key = _featurizer_key(model)
+                key = featurizer_key(model)
                 if key not in matrices:
                     try:
                         matrices[key] = model.descriptor_matrix(X)
@@ -169,8 +155,8 @@ class LibraryPredictionFeaturizer(DocLinkMixin, TransformerMixin, BaseEstimator)
         for models in self.sources_.values():
             total = None
             for model in models:
-                key = _featurizer_key(model)
-                if key not in matrices or isinstance(matrices[key], Exception):
+                key = featurizer_key(model)
+                if key not in matrices:
                     matrices[key] = model.descriptor_matrix(X)
                 p = model.predict(matrices[key], precomputed=True)
                 total = p if total is None else total + p

@@ -209,17 +209,12 @@ def _used_sources(estimator: Any) -> list[Any]:
         if not isinstance(pipe, Pipeline):
             continue
         steps = dict(pipe.steps)
-        frozen = (
-            dict(steps["features"].transformer_list).get("frozen")
-            if "features" in steps
-            else steps.get("frozen")
-        )
+        parts = dict(steps["features"].transformer_list) if "features" in steps else steps
+        frozen, predictions = parts.get("frozen"), parts.get("predictions")
         if frozen is not None:
             sources[frozen.source.id] = frozen.source
-        if "features" in steps:
-            predictions = dict(steps["features"].transformer_list).get("predictions")
-            for models in [] if predictions is None else predictions.sources_.values():
-                sources.update((m.id, m) for m in models)
+        for models in [] if predictions is None else predictions.sources_.values():
+            sources.update((m.id, m) for m in models)
     return list(sources.values())
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
-import json
 import numbers
 import os
 import warnings
@@ -60,6 +59,7 @@ from .featurizers._base import coerce_items
 from .featurizers.frozen import appended_columns
 from .library import ModelLibrary, SourceModel
 from .library._quality import check_sources
+from .library.source_model import featurizer_key as _featurizer_key
 from .library.source_model import featurizer_spec
 
 __all__ = [
@@ -90,12 +90,6 @@ def _head_name(head: Any) -> str:
     if head is None:
         return "forest"
     return head if isinstance(head, str) else type(head).__name__
-
-
-def _featurizer_key(model: SourceModel | dict[str, Any]) -> str:
-    """A source's featurizer (or a ``featurizer_spec``) as text: equal for equal settings."""
-    spec = model if isinstance(model, dict) else model.featurizer
-    return json.dumps(spec, sort_keys=True, default=str)
 
 
 class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
@@ -442,12 +436,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 # Ridge (logistic) on each descriptor is the other model a practitioner fits
                 # without transfer, and the better one on several benchmark tasks (RDKit
                 # descriptors for polymer transport and optics, compositions for AFLOW kappa).
-                candidates.extend(
-                    Candidate(
-                        None, None, c.features, self._linear(), c.descriptor, c.columns, "linear"
-                    )
-                    for c in fallback
-                )
+                candidates.extend(self._linear_twin(c) for c in fallback)
         return candidates
 
     def _prediction_candidates(
@@ -495,20 +484,12 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 )
             )
         if "linear" not in self._head_specs():
-            out += [
-                Candidate(
-                    None,
-                    None,
-                    c.features,
-                    self._linear(),
-                    c.descriptor,
-                    c.columns,
-                    "linear",
-                    featurizer,
-                )
-                for c in list(out)
-            ]
+            out += [self._linear_twin(c) for c in out]
         return out
+
+    def _linear_twin(self, candidate: Candidate) -> Candidate:
+        """``candidate`` with the "linear" head: the same features, a ridge (logistic) model."""
+        return dataclasses.replace(candidate, head=self._linear(), head_name="linear")
 
     def _head_specs(self) -> list[Any]:
         """``head`` as a list of head specifications (None is the forest)."""
@@ -528,15 +509,10 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         # A stream of its own: the seeds of the first head's candidates stay as they were.
         rng = check_random_state(self.random_state)
         twins = [
-            Candidate(
-                c.model_id,
-                c.layer,
-                c.features,
-                self._make_head(spec, n_rows, c.features, int(rng.randint(2**31 - 1))),
-                c.descriptor,
-                c.columns,
-                _head_name(spec),
-                c.predictions,
+            dataclasses.replace(
+                c,
+                head=self._make_head(spec, n_rows, c.features, int(rng.randint(2**31 - 1))),
+                head_name=_head_name(spec),
             )
             for spec in specs
             for c in candidates_first

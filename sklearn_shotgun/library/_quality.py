@@ -33,6 +33,19 @@ WEAK_R2 = 0.5
 _UNSEEN_WARN = 0.05
 
 
+def model_entry(model: Any) -> dict[str, Any]:
+    """The metadata of a ``SourceModel`` that :func:`source_key`, :func:`source_label` and
+    :func:`weak_sources` read."""
+    return {
+        "property": model.property,
+        "target_transform": model.target_transform,
+        "descriptor": model.descriptor,
+        "dataset": model.dataset,
+        "training": model.training,
+        "metrics": model.metrics,
+    }
+
+
 def source_key(entry: Mapping[str, Any]) -> str:
     """The source a model belongs to: its recipe source name, else property/form/descriptor."""
     training = entry.get("training") or {}
@@ -143,14 +156,7 @@ def check_sources(
     """
     entries, groups = [], {}
     for model in library:
-        entry = {
-            "property": model.property,
-            "target_transform": model.target_transform,
-            "descriptor": model.descriptor,
-            "dataset": model.dataset,
-            "training": model.training,
-            "metrics": model.metrics,
-        }
+        entry = model_entry(model)
         entries.append(entry)
         key = featurizer_key(model)
         if key in matrices:

@@ -21,6 +21,7 @@ import builtins
 import importlib
 import inspect
 import itertools
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -153,6 +154,16 @@ def featurizer_spec(featurizer: Any) -> dict[str, Any]:
             f"{name} parameter(s) {bad} cannot be stored in a model library (only JSON values "
             "can; e.g. use element_table='default' rather than a DataFrame)."
         ) from None
+
+
+def featurizer_key(model: Any) -> str:
+    """A source's featurizer (or a ``featurizer_spec``) as text: equal for equal settings.
+
+    Sources with equal keys featurize the same inputs into the same matrix, so a search
+    computes it once per key.
+    """
+    spec = model if isinstance(model, dict) else model.featurizer
+    return json.dumps(spec, sort_keys=True, default=str)
 
 
 def build_featurizer(cls: type, params: Mapping[str, Any]) -> Any:
