@@ -169,33 +169,47 @@ def run_rows(n_rows, args) -> None:
         f"{specs[0].architecture}"
     )
     whole = len(specs)  # one group per depth class: the padding of the former engine
+    threads = torch.get_num_threads()
+    # (engine kwargs, torch threads); the skorch engine runs at both thread counts and the
+    # faster one is its figure on this machine.
     configs = {
-        "batched fp32": dict(engine="batched"),
-        "batched fp32 ungrouped": dict(engine="batched", group_size=whole),
-        "batched bf16": dict(engine="batched", precision="bf16"),
+        "batched fp32": (dict(engine="batched"), threads),
+        "batched fp32, 1 thread": (dict(engine="batched"), 1),
+        "batched fp32 ungrouped": (dict(engine="batched", group_size=whole), threads),
+        "batched bf16": (dict(engine="batched", precision="bf16"), threads),
+        "skorch": (dict(engine="skorch"), threads),
+        "skorch, 1 thread": (dict(engine="skorch"), 1),
     }
     k = min(args.n_skorch, len(specs))
-    times: dict[str, list[float]] = {name: [] for name in [*configs, "skorch", "mm", "copy"]}
+    times: dict[str, list[float]] = {name: [] for name in [*configs, "mm", "mm1", "copy"]}
     losses: dict[str, np.ndarray] = {}
     for _ in range(args.repeats):
-        for name, kwargs in configs.items():
-            t0 = time.perf_counter()
-            res = train_models(specs, X, y, device=args.device, **kwargs)
-            times[name].append(time.perf_counter() - t0)
+        for name, (kwargs, n_threads) in configs.items():
+            run = specs[:k] if name.startswith("skorch") else specs
+            torch.set_num_threads(n_threads)
+            try:
+                t0 = time.perf_counter()
+                res = train_models(run, X, y, device=args.device, **kwargs)
+                times[name].append(time.perf_counter() - t0)
+            finally:
+                torch.set_num_threads(threads)
             losses[name] = np.array([r.history[-1] for r in res])
-        t0 = time.perf_counter()
-        res = train_models(specs[:k], X, y, engine="skorch", device=args.device)
-        times["skorch"].append(time.perf_counter() - t0)
-        losses["skorch"] = np.array([r.history[-1] for r in res])
         times["mm"].append(matmul_rate())
+        torch.set_num_threads(1)
+        times["mm1"].append(matmul_rate())
+        torch.set_num_threads(threads)
         times["copy"].append(bandwidth())
     flops, bw = max(times.pop("mm")), max(times.pop("copy"))
+    flops1 = max(times.pop("mm1"))
     best = {name: min(ts) for name, ts in times.items()}
     print(
         "trial times (s): "
         + "; ".join(f"{n} " + ", ".join(f"{t:.2f}" for t in ts) for n, ts in times.items())
     )
-    print(f"machine: {flops / 1e9:.1f} GFLOP/s float32 matmul, {bw / 1e9:.1f} GB/s memory copy")
+    print(
+        f"machine: {flops / 1e9:.1f} GFLOP/s float32 matmul on {threads} threads "
+        f"({flops1 / 1e9:.1f} on 1), {bw / 1e9:.1f} GB/s memory copy"
+    )
 
     work = {g: work_model(specs, X, g) for g in sorted({1, 2, 4, 8, GROUP_SIZE, whole})}
     e = args.epochs
@@ -219,18 +233,28 @@ def run_rows(n_rows, args) -> None:
         f"{len(specs) * e / floor_max:.1f} (overlapped) to {len(specs) * e / floor_sum:.1f} "
         "model-epochs/s"
     )
-    rate_skorch = k * e / best["skorch"]
-    for name in [*configs, "skorch"]:
-        n_models = k if name == "skorch" else len(specs)
-        rate = n_models * e / best[name]
-        line = f"{name:24s}: {rate:7.2f} model-epochs/s ({best[name]:.2f} s)"
-        if name != "skorch":
+    rate = {
+        name: (k if name.startswith("skorch") else len(specs)) * e / t for name, t in best.items()
+    }
+    skorch_best = max(rate["skorch"], rate["skorch, 1 thread"])
+    for name, (_, n_threads) in configs.items():
+        line = f"{name:24s}: {rate[name]:7.2f} model-epochs/s ({best[name]:.2f} s)"
+        if not name.startswith("skorch"):
+            # The floor of one thread is the matmul rate of one thread.
+            f_max = floor_max if n_threads == threads else max(need / flops1, t_bytes)
+            f_sum = floor_sum if n_threads == threads else need / flops1 + t_bytes
             line += (
-                f", {rate / rate_skorch:5.2f}x skorch, {floor_max / best[name]:6.1%} of the "
-                f"overlapped floor ({floor_sum / best[name]:6.1%} of the summed one), "
-                f"{need / best[name] / 1e9:.1f} GFLOP/s needed work"
+                f", {rate[name] / skorch_best:5.2f}x skorch (its faster setting), "
+                f"{f_max / best[name]:6.1%} of the overlapped floor ({f_sum / best[name]:6.1%} "
+                f"of the summed one), {need / best[name] / 1e9:.1f} GFLOP/s needed work"
             )
         print(line)
+    print(
+        f"on {threads} cores: batched fp32 {rate['batched fp32'] / skorch_best:.2f}x the skorch "
+        f"engine at its faster thread count; per core (both on 1 thread): "
+        f"{rate['batched fp32, 1 thread'] / rate['skorch, 1 thread']:.2f}x; both on {threads} "
+        f"threads: {rate['batched fp32'] / rate['skorch']:.2f}x"
+    )
     ratio = best["batched fp32 ungrouped"] / best["batched fp32"]
     bf16 = best["batched fp32"] / best["batched bf16"]
     print(f"groups of <= {GROUP_SIZE} vs ungrouped: {ratio:.2f}x; bf16 vs fp32: {bf16:.2f}x")
@@ -240,7 +264,8 @@ def run_rows(n_rows, args) -> None:
         f"last out-of-bag loss (standardised MSE), mean over networks: "
         f"fp32 {mean['batched fp32']:.4f}, bf16 {mean['batched bf16']:.4f}"
         f" (largest change {np.nanmax(diff):.2e}), ungrouped "
-        f"{mean['batched fp32 ungrouped']:.4f}; skorch {mean['skorch']:.4f}"
+        f"{mean['batched fp32 ungrouped']:.4f}, 1 thread {mean['batched fp32, 1 thread']:.4f}; "
+        f"skorch {mean['skorch']:.4f}"
         f" vs batched fp32 {np.nanmean(losses['batched fp32'][:k]):.4f} on the same {k} networks"
     )
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 from torch.nn import functional as F
-from torch.optim.adam import adam as _adam_functional
 
 from ._common import ModelSpec, TrainResult, _finish_result, _scaling, _seeded_init
 
@@ -111,37 +112,56 @@ def _stack_columns(X: sp.csr_matrix, columns, inv_scale: np.ndarray):
     return tuple(torch.from_numpy(np.concatenate(parts)) for parts in (indptr, indices, values))
 
 
-class _SparseRows(torch.autograd.Function):
-    """``embedding_bag(idx, weight, offsets, mode="sum", per_sample_weights=values)``.
+class _SparseFirstLayer(torch.autograd.Function):
+    """First layer on scaled sparse rows: ``X_s W + (b - c W)`` per model.
 
-    The weight gradient is computed as another embedding bag over the transposed structure (one
-    bag per weight row, gathering the output gradients of the samples that use it), which writes
-    every row once. Autograd's own backward zero-fills a dense gradient of the whole padded
-    first layer on every step and then accumulates into it.
+    ``X_s W`` is ``embedding_bag(idx, W, offsets, mode="sum", per_sample_weights=values)`` over
+    the models' stacked weights; ``c = x_mean / x_scale`` is the centring, applied as one shift
+    per model so that nothing of the size of the dense inputs is built. Autograd's own backward
+    would zero-fill a dense gradient of the whole padded layer and accumulate into it, and the
+    shift's gradient would be a batched outer product (a matrix product with an inner dimension
+    of 1, which ran at about 1 ms a step, the costliest product of the step). Here the weight
+    gradient is another embedding bag over the transposed structure (one bag per weight row,
+    gathering the output gradients of the samples that use it), which writes every row once, and
+    the shift's part ``-c (sum of output gradients)`` is added in place. The bias is added in
+    the same pass as the shift, and its gradient is that sum of output gradients.
     """
 
     @staticmethod
-    def forward(ctx, weight, idx, offsets, values, bag):
-        ctx.save_for_backward(idx, values, bag)
-        ctx.n_weight_rows = weight.shape[0]
-        return F.embedding_bag(idx, weight, offsets, mode="sum", per_sample_weights=values)
+    def forward(ctx, weight, bias, idx, offsets, values, bag, centre):
+        ctx.save_for_backward(idx, values, bag, centre)
+        return _first_layer_forward(weight, bias, idx, offsets, values, centre)
 
     @staticmethod
     def backward(ctx, grad):
-        idx, values, bag = ctx.saved_tensors
+        idx, values, bag, centre = ctx.saved_tensors
+        M, R, H = grad.shape
+        D = centre.shape[1]
         order = torch.argsort(idx, stable=True)
-        counts = torch.bincount(idx, minlength=ctx.n_weight_rows)
+        counts = torch.bincount(idx, minlength=M * D)
         offsets = torch.cumsum(counts, 0) - counts
+        grad = grad.contiguous()
         grad_weight = F.embedding_bag(
-            bag[order], grad.contiguous(), offsets, mode="sum", per_sample_weights=values[order]
-        )
-        return grad_weight, None, None, None, None
+            bag[order], grad.view(M * R, H), offsets, mode="sum", per_sample_weights=values[order]
+        ).view(M, D, H)
+        grad_bias = grad.sum(1)
+        grad_weight.addcmul_(centre[:, :, None], grad_bias[:, None, :], value=-1.0)
+        return grad_weight, grad_bias, None, None, None, None, None
 
 
-def _sparse_rows(weight, idx, offsets, values, bag) -> torch.Tensor:
-    if torch.is_grad_enabled() and weight.requires_grad:
-        return _SparseRows.apply(weight, idx, offsets, values, bag)
-    return F.embedding_bag(idx, weight, offsets, mode="sum", per_sample_weights=values)
+def _first_layer_forward(weight, bias, idx, offsets, values, centre) -> torch.Tensor:
+    M, D, H = weight.shape
+    h = F.embedding_bag(
+        idx, weight.reshape(M * D, H), offsets, mode="sum", per_sample_weights=values
+    )
+    return h.view(M, -1, H).add_(bias[:, None, :] - torch.bmm(centre[:, None, :], weight))
+
+
+def _sparse_first_layer(weight, bias, idx, offsets, values, bag, centre) -> torch.Tensor:
+    """First-layer outputs ``(models, rows, width)`` (:class:`_SparseFirstLayer`)."""
+    if torch.is_grad_enabled() and (weight.requires_grad or bias.requires_grad):
+        return _SparseFirstLayer.apply(weight, bias, idx, offsets, values, bag, centre)
+    return _first_layer_forward(weight, bias, idx, offsets, values, centre)
 
 
 class _BatchedGroup:
@@ -206,8 +226,8 @@ class _BatchedGroup:
         self.lr = torch.tensor([specs[i].learning_rate for i in ids], dtype=torch.float32)
         self.lr = self.lr.to(device)
         self.lr_list = [float(specs[i].learning_rate) for i in ids]
+        # Adam's step count per model; the fused kernel reads it through 0-d views.
         self.step = torch.zeros(M, dtype=torch.float32, device=device)
-        self.fused_steps = torch.zeros(M, len(self.params), dtype=torch.float32, device=device)
         self.fused = _FUSED_ADAM
         self._fused_views()
 
@@ -253,7 +273,6 @@ class _BatchedGroup:
             setattr(self, name, [t[idx] for t in getattr(self, name)])
         for name in ("cols", "x_mean", "inv_scale", "y_mean", "y_scale", "lr", "step"):
             setattr(self, name, getattr(self, name)[idx])
-        self.fused_steps = self.fused_steps[idx]
         if self.data["sparse"]:
             self.block = self.block[idx]
         self.valid_rows, self.valid_w = self.valid_rows[idx], self.valid_w[idx]
@@ -289,7 +308,7 @@ class _BatchedGroup:
         # the second is one per-model bias shift; nothing of size X[rows] is ever densified.
         # Bag (m, r) holds the nonzeros of row r of model m's block of the stacked matrix.
         M, R = rows.shape
-        D, H = weight.shape[1], weight.shape[2]
+        D = weight.shape[1]
         indptr, indices, values = self.stacked
         flat = (rows + (_take(self.block, sel) * self.n_rows)[:, None]).reshape(-1)
         start = indptr[flat]
@@ -299,9 +318,8 @@ class _BatchedGroup:
         pos = torch.arange(bag.shape[0], device=self.device) + (start - offsets)[bag]
         base = torch.arange(M, device=self.device).repeat_interleave(R) * D
         idx = indices[pos] + base[bag]
-        h = _sparse_rows(weight.reshape(M * D, H), idx, offsets, values[pos], bag)
-        shift = torch.bmm((x_mean * inv_scale)[:, None, :], weight)[:, 0, :]
-        return h.reshape(M, R, H) + (bias - shift)[:, None, :]
+        centre = x_mean * inv_scale
+        return _sparse_first_layer(weight, bias, idx, offsets, values[pos], bag, centre)
 
     def forward(self, rows: torch.Tensor, params, sel=None) -> torch.Tensor:
         """Outputs ``(models, rows, n_out)`` of the models ``sel`` (see :func:`_take`)."""
@@ -336,8 +354,8 @@ class _BatchedGroup:
                     [p.detach()[m] for p in self.params],
                     [t[m] for t in self.exp_avg],
                     [t[m] for t in self.exp_avg_sq],
-                    # One step counter per tensor: the kernel increments each one it is given.
-                    [self.fused_steps[m, k] for k in range(len(self.params))],
+                    # The kernel reads a step count per tensor: the model's, for all of them.
+                    [self.step[m]] * len(self.params),
                     float(self.lr_list[m]),
                 )
             )
@@ -360,14 +378,16 @@ class _BatchedGroup:
         self._vectorised_adam_step(grads, n_active)
 
     def _fused_adam_step(self, grads, n_active) -> None:
+        # What torch.optim.adam.adam(fused=True) does, without its per-call grouping of tensors
+        # by device and dtype and its increment of every tensor's step: one increment per model.
+        self.step[:n_active] += 1
         for m in range(n_active):
             params, exp_avg, exp_avg_sq, steps, lr = self.views[m]
-            _adam_functional(
-                params, [g[m] for g in grads], exp_avg, exp_avg_sq, [], steps, fused=True,
-                amsgrad=False, beta1=_BETA1, beta2=_BETA2, lr=lr, weight_decay=0.0, eps=_EPS,
-                maximize=False,
+            torch._fused_adam_(
+                params, [g[m] for g in grads], exp_avg, exp_avg_sq, [], steps, amsgrad=False,
+                lr=lr, beta1=_BETA1, beta2=_BETA2, weight_decay=0.0, eps=_EPS, maximize=False,
+                grad_scale=None, found_inf=None,
             )  # fmt: skip
-        self.step[:n_active] += 1
 
     def _vectorised_adam_step(self, grads, n_active) -> None:
         on = torch.zeros(self.n_models, device=self.device)
@@ -384,8 +404,6 @@ class _BatchedGroup:
                 m2.lerp_(g * g, w2.view(shape))
                 denom = (m2.sqrt() / sqrt_bc2.view(shape)).add_(_EPS)
                 p.addcdiv_(m1 * step_size.view(shape), denom, value=-1.0)
-        # Keep the fused kernel's counters in sync in case both paths are ever mixed.
-        self.fused_steps.copy_(self.step[:, None].expand_as(self.fused_steps))
 
     def epoch_batches(self) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
         """Each model's own shuffled bootstrap rows for one epoch, padded to a common shape."""
@@ -461,44 +479,102 @@ def prepare_data(X, y, task_needs_int: bool, device: torch.device) -> dict:
 def train_batched(
     specs, X, y, *, device, callback, precision="fp32", group_size=GROUP_SIZE
 ) -> list[TrainResult]:
-    """The batched engine; arguments as :func:`sklearn_shotgun.nets.ensemble.train_models`."""
+    """The batched engine; arguments as :func:`sklearn_shotgun.nets.ensemble.train_models`.
+
+    On CPU the groups are trained by ``torch.get_num_threads()`` Python threads at once, each
+    op running on one torch thread (restored afterwards). The matrix products of a group are
+    small (a few networks x 128 rows), and splitting each of them over two OpenMP threads made
+    training slower, not faster (2.3 s against 1.7 s on one thread for 32 networks at 5,000
+    rows), while two groups side by side took 1.0 s (``benchmarks/bench_pretrain.py``). Torch
+    releases the GIL inside its ops, so the threads overlap. Every group runs its ops on one
+    thread whatever the thread count, so results do not depend on it.
+    """
     scalings = [_scaling(X, y, spec) for spec in specs]
     needs_int = any(spec.task == "classification" for spec in specs)
     data = prepare_data(X, y, needs_int, device)
     results: list[TrainResult | None] = [None] * len(specs)
+    groups = plan_groups(specs, group_size)
+    lock = threading.Lock()
     n_done = 0
-    for ids in plan_groups(specs, group_size):
+
+    def finished(ids: list[int], trained: list[TrainResult]) -> None:
+        nonlocal n_done
+        with lock:
+            for i, result in zip(ids, trained, strict=True):
+                results[i] = result
+            n_done += len(ids)
+            if callback is not None:
+                callback(n_done)
+
+    def run(ids: list[int]) -> None:
         group_data = dict(data)
         if specs[ids[0]].task == "classification":
             group_data["y"] = data["y_int"]
         group = _BatchedGroup(ids, specs, scalings, group_data, device, precision)
-        epoch = 0
-        while group.n_models:
-            epoch += 1
-            group.train_epoch()
-            last = epoch >= group.max_epochs
-            evaluated = group.has_valid & ((epoch % group.valid_every == 0) | last)
-            losses = np.full(group.n_models, np.nan)
-            if evaluated.any():
-                losses[evaluated] = group.valid_losses(np.flatnonzero(evaluated))
-            # Without validation rows every epoch counts as the best: the last one is kept.
-            improved = (evaluated & (losses < group.best_loss)) | ~group.has_valid
-            for m in range(group.n_models):
-                group.history[m].append(float(losses[m]))
-            idx = np.flatnonzero(improved)
-            if len(idx):
-                sel = torch.from_numpy(idx).to(device)
-                for best, p in zip(group.best, group.params, strict=True):
-                    best[sel] = p.detach()[sel]
-            group.best_loss[improved] = losses[improved]
-            group.best_epoch[improved] = epoch
-            stale = evaluated & (epoch - group.best_epoch >= group.patience)
-            done = stale | last
-            if not done.any():
-                continue
-            for m in np.flatnonzero(done):
-                i = group.ids[m]
-                results[i] = _finish_result(
+        _train_group(group, specs, scalings, finished)
+
+    n_workers = min(torch.get_num_threads(), len(groups)) if device.type == "cpu" else 1
+    if n_workers <= 1:
+        for ids in groups:
+            run(ids)
+        return results
+    # Costliest groups first, so that no thread is left with a large group at the end.
+    order = sorted(groups, key=lambda ids: -_group_cost(specs, ids))
+    with _one_torch_thread(), ThreadPoolExecutor(n_workers) as pool:
+        for future in [pool.submit(run, ids) for ids in order]:
+            future.result()
+    return results
+
+
+def _group_cost(specs: Sequence[ModelSpec], ids: Sequence[int]) -> float:
+    """Rough training cost of a group: padded parameters x training rows x epochs."""
+    rows = max(len(specs[i].train_rows) * specs[i].max_epochs for i in ids)
+    return len(ids) * n_params(group_widths(specs, ids)) * rows
+
+
+@contextlib.contextmanager
+def _one_torch_thread():
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train_group(group: _BatchedGroup, specs, scalings, finished) -> None:
+    """Train one group to the end, reporting models as they finish."""
+    device = group.device
+    epoch = 0
+    while group.n_models:
+        epoch += 1
+        group.train_epoch()
+        last = epoch >= group.max_epochs
+        evaluated = group.has_valid & ((epoch % group.valid_every == 0) | last)
+        losses = np.full(group.n_models, np.nan)
+        if evaluated.any():
+            losses[evaluated] = group.valid_losses(np.flatnonzero(evaluated))
+        # Without validation rows every epoch counts as the best: the last one is kept.
+        improved = (evaluated & (losses < group.best_loss)) | ~group.has_valid
+        for m in range(group.n_models):
+            group.history[m].append(float(losses[m]))
+        idx = np.flatnonzero(improved)
+        if len(idx):
+            sel = torch.from_numpy(idx).to(device)
+            for best, p in zip(group.best, group.params, strict=True):
+                best[sel] = p.detach()[sel]
+        group.best_loss[improved] = losses[improved]
+        group.best_epoch[improved] = epoch
+        stale = evaluated & (epoch - group.best_epoch >= group.patience)
+        done = stale | last
+        if not done.any():
+            continue
+        ids, trained = [], []
+        for m in np.flatnonzero(done):
+            i = group.ids[m]
+            ids.append(i)
+            trained.append(
+                _finish_result(
                     group.best_state(m, specs[i].architecture),
                     scalings[i],
                     epoch,
@@ -506,8 +582,6 @@ def train_batched(
                     group.best_loss[m] if group.has_valid[m] else np.nan,
                     group.history[m],
                 )
-            n_done += int(done.sum())
-            if callback is not None:
-                callback(n_done)
-            group.select(np.flatnonzero(~done))
-    return results
+            )
+        finished(ids, trained)
+        group.select(np.flatnonzero(~done))

@@ -12,11 +12,16 @@ import torch
 
 # The engine tests' helpers (tests/nets is on sys.path in pytest's default prepend mode).
 from test_ensemble import assert_same_weights, make_spec, oob_rmse
-from torch.nn import functional as F
 
 from sklearn_shotgun import FingerprintFeaturizer, ShotgunPretrainer
-from sklearn_shotgun.nets import _batched
-from sklearn_shotgun.nets._batched import _SparseRows, group_widths, n_params, plan_groups
+from sklearn_shotgun.nets import _batched, _common
+from sklearn_shotgun.nets._batched import (
+    _sparse_first_layer,
+    _SparseFirstLayer,
+    group_widths,
+    n_params,
+    plan_groups,
+)
 from sklearn_shotgun.nets.ensemble import ModelSpec, predict_state_dict, train_models
 
 
@@ -93,25 +98,42 @@ class TestGroups:
 
 
 class TestSparseFirstLayer:
-    def test_weight_gradient_matches_autograd(self):
-        # Three bags over a 5-row table, one of them empty, a repeated index; float64.
+    def test_matches_dense_centred_product_and_its_gradients(self):
+        # Two models (3 weight rows each, 2 units), three rows each; one empty row, a repeated
+        # index; float64. Reference: the dense (X_s - c) W + b of each model with autograd.
         gen = torch.Generator().manual_seed(0)
-        weight = torch.randn(5, 3, dtype=torch.float64, generator=gen, requires_grad=True)
-        idx = torch.tensor([4, 0, 4, 2, 0])
-        bag = torch.tensor([0, 0, 0, 2, 2])
-        offsets = torch.tensor([0, 3, 3])
-        values = torch.randn(5, dtype=torch.float64, generator=gen)
-        torch.autograd.gradcheck(
-            lambda w: _SparseRows.apply(w, idx, offsets, values, bag), (weight,)
-        )
-        grad_out = torch.randn(3, 3, dtype=torch.float64, generator=gen)
-        (ours,) = torch.autograd.grad(
-            _SparseRows.apply(weight, idx, offsets, values, bag), weight, grad_out
-        )
-        ref = F.embedding_bag(idx, weight, offsets, mode="sum", per_sample_weights=values)
-        (theirs,) = torch.autograd.grad(ref, weight, grad_out)
+        M, D, H, R = 2, 3, 2, 3
+        weight = torch.randn(M, D, H, dtype=torch.float64, generator=gen, requires_grad=True)
+        bias = torch.randn(M, H, dtype=torch.float64, generator=gen, requires_grad=True)
+        centre = torch.randn(M, D, dtype=torch.float64, generator=gen)
+        # (model, row, local column) of each nonzero, bags in (model, row) order.
+        entries = [(0, 0, 2), (0, 0, 0), (0, 0, 2), (0, 2, 1), (1, 0, 1), (1, 1, 0), (1, 1, 2)]
+        values = torch.randn(len(entries), dtype=torch.float64, generator=gen)
+        bag = torch.tensor([m * R + r for m, r, _ in entries])
+        idx = torch.tensor([m * D + c for m, _, c in entries])
+        offsets = torch.searchsorted(bag, torch.arange(M * R))
+        dense = torch.zeros(M, R, D, dtype=torch.float64)
+        for (m, r, c), v in zip(entries, values, strict=True):
+            dense[m, r, c] += v
+
+        def layer(w, b):
+            return _SparseFirstLayer.apply(w, b, idx, offsets, values, bag, centre)
+
+        torch.autograd.gradcheck(layer, (weight, bias))
+        ours = layer(weight, bias)
+        theirs = torch.bmm(dense - centre[:, None, :], weight) + bias[:, None, :]
         torch.testing.assert_close(ours, theirs)
-        assert not ours[[1, 3]].any()  # rows no sample uses get an exact zero
+        grad_out = torch.randn(M, R, H, dtype=torch.float64, generator=gen)
+        for a, b in zip(
+            torch.autograd.grad(ours, (weight, bias), grad_out),
+            torch.autograd.grad(theirs, (weight, bias), grad_out),
+            strict=True,
+        ):
+            torch.testing.assert_close(a, b)
+        with torch.no_grad():  # the inference path gives the same outputs
+            torch.testing.assert_close(
+                _sparse_first_layer(weight, bias, idx, offsets, values, bag, centre), theirs
+            )
 
     def test_never_zero_fills_a_dense_first_layer_gradient(self, qm9):
         X, y = qm9
@@ -119,10 +141,72 @@ class TestSparseFirstLayer:
         with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
             (res,) = train_models([spec], sp.csr_matrix(X), y)
         ops = {event.key for event in prof.key_averages()}
-        assert "_SparseRowsBackward" in ops
+        assert "_SparseFirstLayerBackward" in ops
         # Autograd's embedding-bag backward allocates a zeroed gradient of the whole layer.
         assert not any(op.startswith("aten::_embedding_bag_dense_backward") for op in ops)
         assert np.isfinite(res.history).all()
+
+
+class TestAdam:
+    @pytest.mark.parametrize("fused", [True, False])
+    def test_matches_torch_adam_per_model(self, qm9, fused):
+        # Three models with their own learning rates; the last one sits out the second step
+        # (it has finished its epoch), so its moments and step count must not move then.
+        X, y = qm9
+        specs = [make_spec(X, s, learning_rate=lr) for s, lr in [(0, 1e-3), (1, 3e-3), (2, 1e-2)]]
+        scalings = [_common._scaling(X, y, spec) for spec in specs]
+        data = _batched.prepare_data(X, y, False, torch.device("cpu"))
+        group = _batched._BatchedGroup([0, 1, 2], specs, scalings, data, torch.device("cpu"))
+        group.fused = fused
+        L = group.n_layers
+        refs = []
+        for m, i in enumerate(group.ids):
+            arch = specs[i].architecture
+            tensors = [p.detach()[m].clone().requires_grad_() for p in group.params]
+            refs.append((tensors, torch.optim.Adam(tensors, lr=specs[i].learning_rate), arch))
+        gen = torch.Generator().manual_seed(0)
+        for n_active in (3, 2, 3):
+            grads = [torch.randn(p.shape, generator=gen) for p in group.params]
+            for k in range(L):  # real entries only: padding keeps zero gradients
+                for m, (_, _, arch) in enumerate(refs):
+                    grads[k][m, arch[k] :] = 0
+                    grads[k][m, :, arch[k + 1] :] = 0
+                    grads[L + k][m, arch[k + 1] :] = 0
+            group.adam_step(grads, n_active)
+            for m, (tensors, opt, _) in enumerate(refs[:n_active]):
+                for t, g in zip(tensors, grads, strict=True):
+                    t.grad = g[m].clone()
+                opt.step()
+        assert group.fused is fused  # the fused kernel ran where asked
+        for m, (tensors, _, _) in enumerate(refs):
+            for p, t in zip(group.params, tensors, strict=True):
+                # A wrong step would be off by about lr (1e-3); rounding differs by < 1e-6.
+                torch.testing.assert_close(p.detach()[m], t.detach(), rtol=0, atol=1e-6)
+
+
+class TestThreads:
+    def test_results_do_not_depend_on_the_thread_count(self, qm9):
+        # Groups run side by side in threads, each op on one torch thread: same bits.
+        X, y = qm9
+        specs = pool(X, 10, seed=4, max_epochs=2)
+        assert len(plan_groups(specs)) > 2
+        previous = torch.get_num_threads()
+        runs, counts = [], []
+        try:
+            for threads in (1, 3):
+                torch.set_num_threads(threads)
+                seen = []
+                runs.append(train_models(specs, sp.csr_matrix(X), y, callback=seen.append))
+                assert torch.get_num_threads() == threads  # restored
+                counts.append(seen)
+        finally:
+            torch.set_num_threads(previous)
+        for a, b in zip(*runs, strict=True):
+            for name in a.state_dict:
+                np.testing.assert_array_equal(a.state_dict[name], b.state_dict[name])
+            assert a.history == b.history
+        for seen in counts:  # cumulative counts, increasing, ending at the pool size
+            assert seen == sorted(set(seen)) and seen[-1] == len(specs)
 
 
 class TestPrecision:
