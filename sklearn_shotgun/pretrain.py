@@ -213,12 +213,15 @@ class ShotgunPretrainer(DocLinkMixin, BaseEstimator):
         the next run takes the lock.
     n_jobs : int or None, default=None
         joblib workers over chunks (any joblib backend, e.g. Dask). Each worker gets
-        ``cpu_count // n_jobs`` torch threads.
+        ``cpu_count // n_jobs`` torch threads; the batched engine trains that many groups of
+        networks at a time, so ``n_jobs=None`` already uses all cores.
     random_state : int, RandomState instance or None, default=None
         Seeds everything. The same value gives the same pool, bit for bit, on the same
         machine with the same ``chunk_size`` (networks trained together share padded
-        matrix products, so another grouping changes the last bits of the weights) and
-        the same number of torch threads per worker. Required with ``checkpoint_dir``.
+        matrix products, so another grouping changes the last bits of the weights),
+        whatever ``n_jobs`` and the number of torch threads with the batched engine (the
+        skorch engine may differ in the last bits with another thread count). Required
+        with ``checkpoint_dir``.
     verbose : int, default=1
         0 silences the progress bar.
     property, units, material, dataset : str, default=""

@@ -25,9 +25,10 @@ _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
 #: Default for the most networks trained together. Fewer means less padding but smaller matrix
 #: products and more Python overhead. On 32-network chunks of the default pools (3-6 hidden
 #: layers, 250-500 count-fingerprint inputs) groups of 1, 2, 4, 8 and whole depth classes execute
-#: 1.01, 1.15, 1.36, 1.79 and 1.90x the needed FLOPs; timings of 2-8 were within noise of each
-#: other at 20,000 rows, and 4 was faster than 8 at 5,000 (benchmarks/bench_pretrain.py).
-GROUP_SIZE = 4
+#: 1.01, 1.15, 1.36, 1.79 and 1.90x the needed FLOPs. With the groups trained two at a time on
+#: 2 cores (one torch thread each), one epoch of 32 networks took 1.17, 0.95 and 1.07 s with
+#: groups of 1, 2 and 4 at 5,000 rows, and 4.44, 3.53 and 3.94 s at 20,000 (best of 3, 2026-12-05).
+GROUP_SIZE = 2
 # Cap on the padded parameters trained together: bounds memory (params, grads, two Adam moments,
 # best weights) to roughly 24 bytes per parameter.
 _MAX_GROUP_PARAMS = 2**24
@@ -251,6 +252,7 @@ class _BatchedGroup:
 
         self.best_loss = np.full(M, np.inf)
         self.best_epoch = np.zeros(M, dtype=np.int64)
+        self.valid_gathered: dict = {}
         self.history: list[list[float]] = [[] for _ in ids]
 
     # ---- bookkeeping
@@ -276,6 +278,7 @@ class _BatchedGroup:
         if self.data["sparse"]:
             self.block = self.block[idx]
         self.valid_rows, self.valid_w = self.valid_rows[idx], self.valid_w[idx]
+        self.valid_gathered = {}
         for name in ("ids", "gens", "train_rows", "history", "lr_list"):
             setattr(self, name, [getattr(self, name)[k] for k in keep])
         for name in (
@@ -296,36 +299,77 @@ class _BatchedGroup:
 
     # ---- forward
 
-    def _first_layer(self, rows: torch.Tensor, weight, bias, sel) -> torch.Tensor:
+    def _first_layer(self, rows: torch.Tensor, weight, bias, sel, sparse=None) -> torch.Tensor:
         data = self.data
         x_mean, inv_scale = _take(self.x_mean, sel), _take(self.inv_scale, sel)
         if not data["sparse"]:
             xb = data["X"][rows[:, :, None], _take(self.cols, sel)[:, None, :]]
             xb = (xb - x_mean[:, None, :]) * inv_scale[:, None, :]
             return torch.baddbmm(bias[:, None, :], xb, weight)
-        # Sparse inputs: W (x - mu) / s = W (x / s) - W (mu / s). The first term sums the rows of W
-        # picked by each sample's nonzeros (an embedding bag with the scaled values as weights),
-        # the second is one per-model bias shift; nothing of size X[rows] is ever densified.
-        # Bag (m, r) holds the nonzeros of row r of model m's block of the stacked matrix.
-        M, R = rows.shape
-        D = weight.shape[1]
+        if sparse is None:
+            sparse = self.gather(rows, _take(self.block, sel))
+        idx, offsets, values, bag = sparse
+        return _sparse_first_layer(weight, bias, idx, offsets, values, bag, x_mean * inv_scale)
+
+    def gather(self, rows: torch.Tensor, block: torch.Tensor, local=None) -> tuple:
+        """Embedding-bag inputs of the sparse first layer for the bags ``(p, r)``.
+
+        Sparse inputs: W (x - mu) / s = W (x / s) - W (mu / s). The first term sums the rows of
+        W picked by each sample's nonzeros (an embedding bag with the scaled values as weights),
+        the second is one per-model shift (:class:`_SparseFirstLayer`); nothing of the size of
+        ``X[rows]`` is ever densified. Row ``p`` of ``rows`` (shape ``(P, R)``) belongs to the
+        model whose column block is ``block[p]`` and whose weights sit at position ``local[p]``
+        of the weight stack (default ``p``). Returns ``(idx, offsets, values, bag)``: for each
+        nonzero its weight row ``local * D + column`` and scaled value, and for each bag, in
+        ``(p, r)`` order, its first nonzero; ``bag`` maps nonzeros to bags.
+        """
+        P, R = rows.shape
+        D = self.widths[0]
+        if local is None:
+            local = torch.arange(P, device=self.device)
         indptr, indices, values = self.stacked
-        flat = (rows + (_take(self.block, sel) * self.n_rows)[:, None]).reshape(-1)
+        flat = (rows + (block * self.n_rows)[:, None]).reshape(-1)
         start = indptr[flat]
         count = indptr[flat + 1] - start
         offsets = torch.cumsum(count, 0) - count
-        bag = torch.repeat_interleave(torch.arange(M * R, device=self.device), count)
+        bag = torch.repeat_interleave(torch.arange(P * R, device=self.device), count)
         pos = torch.arange(bag.shape[0], device=self.device) + (start - offsets)[bag]
-        base = torch.arange(M, device=self.device).repeat_interleave(R) * D
-        idx = indices[pos] + base[bag]
-        centre = x_mean * inv_scale
-        return _sparse_first_layer(weight, bias, idx, offsets, values[pos], bag, centre)
+        idx = indices[pos] + (local * D).repeat_interleave(R)[bag]
+        return idx, offsets, values[pos], bag
 
-    def forward(self, rows: torch.Tensor, params, sel=None) -> torch.Tensor:
-        """Outputs ``(models, rows, n_out)`` of the models ``sel`` (see :func:`_take`)."""
+    def epoch_gather(self, rows: torch.Tensor, n_steps: np.ndarray) -> list:
+        """The first layer's inputs of every step of an epoch, gathered at once.
+
+        The per-step index arithmetic of :meth:`gather` is some twenty small ops; done once on
+        the whole epoch (bags in step-major order), each step only slices it. Returns per step
+        ``(idx, offsets, values, bag)`` as views and two subtractions.
+        """
+        S, B = rows.shape[1], rows.shape[2]
+        active = np.arange(S)[:, None] < n_steps[None, :]  # (steps, models), prefixes
+        pair_s, pair_m = np.nonzero(active)  # step-major, models ascending
+        pair_m_t = torch.from_numpy(pair_m).to(self.device)
+        pair_s_t = torch.from_numpy(pair_s).to(self.device)
+        idx, offsets, values, bag = self.gather(
+            rows[pair_m_t, pair_s_t], self.block[pair_m_t], pair_m_t
+        )
+        first = np.concatenate([[0], np.cumsum(active.sum(1))]) * B  # first bag of each step
+        ends = torch.cat([offsets, offsets.new_tensor([len(idx)])])[
+            torch.from_numpy(first).to(self.device)
+        ].tolist()
+        steps = []
+        for s in range(S):
+            b0, b1, e0, e1 = first[s], first[s + 1], ends[s], ends[s + 1]
+            steps.append((idx[e0:e1], offsets[b0:b1] - e0, values[e0:e1], bag[e0:e1] - b0))
+        return steps
+
+    def forward(self, rows: torch.Tensor, params, sel=None, sparse=None) -> torch.Tensor:
+        """Outputs ``(models, rows, n_out)`` of the models ``sel`` (see :func:`_take`).
+
+        ``sparse``: the first layer's inputs from :meth:`gather`, if already gathered.
+        """
         params = [_take(p, sel) for p in params]
         L = self.n_layers
-        h = self._first_layer(rows, params[0], params[L], sel)
+        h = self._first_layer(rows, params[0], params[L], sel, sparse)
         for k in range(1, L):
             h = torch.baddbmm(params[L + k][:, None, :], torch.relu(h), params[k])
         return h
@@ -434,13 +478,14 @@ class _BatchedGroup:
 
     def train_epoch(self) -> None:
         rows, weights, n_steps = self.epoch_batches()
+        sparse = self.epoch_gather(rows, n_steps) if self.data["sparse"] else None
         # n_steps is non-increasing along the stack, so the models still inside their epoch at
         # step s are the first k; the others are neither computed nor updated.
         for s in range(rows.shape[1]):
             k = int((n_steps > s).sum())
             r = rows[:k, s]
             with self.autocast():
-                out = self.forward(r, self.params, k)
+                out = self.forward(r, self.params, k, None if sparse is None else sparse[s])
             loss = (self.sample_loss(out, r, k) * weights[:k, s]).sum()
             grads = torch.autograd.grad(loss, self.params)
             self.adam_step(grads, k)
@@ -456,8 +501,17 @@ class _BatchedGroup:
         params = [p.detach() for p in self.params]
         for lo in range(0, V, chunk):
             r = rows_all[:, lo : lo + chunk]
+            sparse = None
+            if self.data["sparse"]:
+                # The out-of-bag rows are fixed: their first-layer inputs are gathered once
+                # (until models finish); they take about as much memory as those rows' share
+                # of the stacked matrix.
+                key = (tuple(models.tolist()), lo)
+                if key not in self.valid_gathered:
+                    self.valid_gathered[key] = self.gather(r, _take(self.block, sel))
+                sparse = self.valid_gathered[key]
             with self.autocast():
-                out = self.forward(r, params, sel)
+                out = self.forward(r, params, sel, sparse)
             total += (self.sample_loss(out, r, sel) * w_all[:, lo : lo + chunk]).sum(1).double()
         return total.cpu().numpy()
 

@@ -32,6 +32,11 @@ sets ``OMP_WAIT_POLICY=PASSIVE`` unless the variable is already set; it only tak
 (and its OpenMP runtime) is imported after sklearn_shotgun, so set it in the environment when
 torch comes first. ``ShotgunPretrainer(n_jobs=k)`` also gives each worker ``cpu_count // k``
 threads.
+
+The batched engine on CPU uses its ``torch.get_num_threads()`` threads to train that many groups
+of networks side by side, each op on one torch thread: a group's matrix products (a few networks
+x 128 rows) ran slower, not faster, when split over two OpenMP threads. Its results are therefore
+the same, bit for bit, whatever the number of threads.
 """
 
 from __future__ import annotations
@@ -183,7 +188,7 @@ def train_models(
         than float32 on CPUs without bf16 instructions; on CUDA it needs a GPU with bfloat16
         (``torch.cuda.is_bf16_supported()``). ``"fp32"`` gives bit-identical results for
         identical inputs on one machine.
-    group_size : int, default=4
+    group_size : int, default=2
         Most networks the batched engine trains together. Each depth class is sorted by size
         and cut into groups of at most this many; smaller groups pad less (padding is executed
         work) but pay more per-step overhead. Results change only in rounding.
