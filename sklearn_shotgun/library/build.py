@@ -235,12 +235,12 @@ def build_library(
 
     Notes
     -----
-    The networks train on one torch thread per worker (``n_jobs`` workers): on a 2-core
-    machine shared with other jobs (load average 5 to 9), 16 networks on 8,000 formulas
-    took 360-400 s wall and 190-200 s CPU on torch's default two threads, 53 s and 25 s on
-    one. The ``quick`` recipe (96 networks over 6 sources) built there in 4 min 53 s wall
-    time, 88 s of CPU, on one thread. A finished library is cached for reuse under
-    ``sklearn_shotgun.library.build.library_cache_dir``.
+    The batched engine runs each op on one torch thread and trains as many groups of
+    networks side by side as torch has threads (``cpu_count // n_jobs`` per worker with
+    ``n_jobs`` workers): on a 2-core machine shared with other jobs (load average 5 to 9),
+    16 networks on 8,000 formulas had taken 360-400 s wall and 190-200 s CPU with each op
+    split over two threads, 53 s and 25 s on one. A finished library is cached for reuse
+    under ``sklearn_shotgun.library.build.library_cache_dir``.
 
     Examples
     --------
@@ -248,7 +248,6 @@ def build_library(
     >>> from sklearn_shotgun.library.build import library_cache_dir
     >>> path = build_library("quick", library_cache_dir("quick"))  # doctest: +SKIP
     """
-    import torch
     from tqdm.auto import tqdm
 
     from sklearn_shotgun import ShotgunPretrainer
@@ -308,10 +307,6 @@ def build_library(
 
     records: dict[str, dict[str, Any]] = {}
     models = []
-    # One torch thread per worker: these small networks trained 7.5 times slower (8 times
-    # the CPU time) on two threads than on one, measured on a 2-core machine (see Notes).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     try:
         for source, items, y, counts, folder, pretrainer, saved, n_saved in plans:
             record_path = folder / "build.json"
@@ -359,7 +354,6 @@ def build_library(
                 "checkpoint": folder.relative_to(out).as_posix(),
             }
     finally:
-        torch.set_num_threads(threads)
         bar.close()
 
     library = ModelLibrary(
