@@ -114,7 +114,7 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         ensemble_weights: str = "stacked",
         features: str = "frozen+descriptor",
         descriptor: Any = "auto",
-        no_transfer: bool = True,
+        no_transfer: bool | str = True,
         library_predictions: bool = True,
         n_reinit: int = 1,
         verbose: int = 0,
@@ -175,9 +175,11 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 "head must be None, 'forest', 'paper', 'linear', an estimator, or a list of "
                 f"distinct ones (e.g. ('forest', 'linear')), got {self.head!r}."
             )
-        if not (isinstance(self.no_transfer, bool | np.bool_) or self.no_transfer == "stack"):
+        if not (
+            isinstance(self.no_transfer, bool | np.bool_) or self.no_transfer in ("stack", "prefer")
+        ):
             raise ValueError(
-                f"no_transfer must be True, False or 'stack', got {self.no_transfer!r}."
+                f"no_transfer must be True, False, 'stack' or 'prefer', got {self.no_transfer!r}."
             )
         if self.no_transfer == "stack" and self.strategy == "finetune":
             raise ValueError(
@@ -728,6 +730,12 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 ranked = [c for c in ranked if c.model_id is not None]
             chosen = ranked[: self.ensemble]
             plain = [c for c in ranked if c.model_id is None and c.predictions is None]
+            if (
+                self.no_transfer == "prefer"
+                and plain
+                and not self._clearly_better(ranked[0], plain[0])
+            ):
+                chosen = plain[:1]
             if self.no_transfer == "stack" and not any(c in plain for c in chosen):
                 # The best no-transfer model joins the ensemble: its weight, fitted on the
                 # out-of-fold predictions, says how much of it the transfer models need.
@@ -767,6 +775,22 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         finally:
             self.__dict__.pop("_cv_memo", None)
             self.__dict__.pop("_splits", None)
+
+    def _clearly_better(self, candidate: Candidate, reference: Candidate) -> bool:
+        """Whether ``candidate`` beats ``reference`` by more than one standard error.
+
+        The standard error is that of the mean of their paired per-fold score differences
+        (the same folds for both). The halving search scores candidates on other row counts
+        per round: there the candidate counts as better when it ranks first.
+        """
+        if candidate is reference or self.search == "halving":
+            return candidate is not reference
+        primary, _ = self._scoring()
+        diff = np.subtract(
+            self._cv_memo[candidate][f"test_{primary}"],
+            self._cv_memo[reference][f"test_{primary}"],
+        )
+        return bool(diff.mean() > diff.std(ddof=1) / np.sqrt(len(diff)))
 
     def _stacking_weights(
         self, chosen: list[Candidate], y: np.ndarray, cv: Any, groups: Any
@@ -943,7 +967,7 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         (``appended_descriptor_``).
         "source": "+descriptor" appends the source's own input columns. A featurizer is
         used for both.
-    no_transfer : bool or "stack", default=True
+    no_transfer : bool, "stack" or "prefer", default=True
         Add the no-transfer candidates to the search (never screened out): the head (each
         head of a list) on each target descriptor, and the "linear" head too when
         ``head`` does not name it (a practitioner fits a forest and a ridge model; ridge
@@ -953,6 +977,10 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         transfer candidates (one more member; with ``ensemble_weights="stacked"`` its
         weight is fitted like the others'), so that the prediction can blend the transfer
         models with the model one would fit without transfer.
+        "prefer": the best no-transfer model alone is selected unless the top candidate
+        beats it by more than one standard error of their paired per-fold score
+        differences (a one-standard-error rule against the optimism of picking the best
+        of many candidates on a few dozen rows); otherwise as ``True``.
     library_predictions : bool, default=True
         Add candidates on the mean prediction of each source of the library (one column
         per source: :class:`~sklearn_shotgun.LibraryPredictionFeaturizer`, the mean of
@@ -1088,7 +1116,7 @@ class ShotgunTransferClassifier(ClassifierMixin, _ShotgunTransferBase):
         ensemble_weights: str = "uniform",
         features: str = "frozen+descriptor",
         descriptor: Any = "auto",
-        no_transfer: bool = True,
+        no_transfer: bool | str = True,
         library_predictions: bool = True,
         n_reinit: int = 1,
         verbose: int = 0,

@@ -539,6 +539,37 @@ class TestOptions:
         assert len(plain.estimators_) == 2
         pd.testing.assert_frame_equal(plain.transfer_table_, table)
 
+    @pytest.mark.parametrize("n_bits", [16, 256])
+    def test_prefer_keeps_the_plain_model_unless_clearly_beaten(self, qm9_pool, polymers, n_bits):
+        X, y = polymers
+        # With a 16-bit fingerprint as the target's descriptor a transfer candidate wins by a
+        # wide margin; with 256 bits one still ranks first, by less than a standard error.
+        descriptor = FingerprintFeaturizer(n_bits=n_bits)
+        kwargs = dict(ensemble=2, features="frozen", descriptor=descriptor, random_state=0)
+        model = ShotgunTransferRegressor(qm9_pool, no_transfer="prefer", **kwargs).fit(X, y)
+        res = model.cv_results_
+        cands = list(res["param_candidate"])
+        scores = np.column_stack([res[f"split{k}_test_mae"] for k in range(5)])
+        top = int(np.argmax(res["mean_test_mae"]))
+        plain = [i for i, c in enumerate(cands) if c.model_id is None and c.predictions is None]
+        best_plain = max(plain, key=lambda i: res["mean_test_mae"][i])
+        diff = scores[top] - scores[best_plain]
+        clearly = diff.mean() > diff.std(ddof=1) / np.sqrt(5)
+        assert clearly == (n_bits == 16)  # both branches are exercised
+        default = ShotgunTransferRegressor(qm9_pool, **kwargs).fit(X, y)
+        pd.testing.assert_frame_equal(model.transfer_table_, default.transfer_table_)
+        if clearly:  # as with no_transfer=True
+            assert len(model.estimators_) == 2 and model.best_source_ == default.best_source_
+            np.testing.assert_allclose(model.predict(X), default.predict(X))
+        else:  # the best plain model alone
+            assert top != best_plain and default.best_source_ != NO_TRANSFER
+            assert model.best_source_ == NO_TRANSFER and len(model.estimators_) == 1
+            assert "frozen" not in model.best_estimator_.named_steps
+            assert (
+                model.best_estimator_[:-1].transform(X).shape[1]
+                == (cands[best_plain].features.shape[1])
+            )
+
     def test_prediction_and_descriptor_features(self, qm9_pool, polymers):
         X, y = polymers
         kwargs = dict(layers="last", search="grid", no_transfer=False, random_state=0)
@@ -629,7 +660,7 @@ class TestOptions:
             ({"features": "frozen+frozen"}, "features must be 'frozen'"),
             ({"features": "frozen+shap"}, "features must be 'frozen'"),
             ({"descriptor": "rdkit"}, "descriptor must be 'auto', 'source' or a featurizer"),
-            ({"no_transfer": "yes"}, "no_transfer must be True, False or .stack."),
+            ({"no_transfer": "yes"}, "no_transfer must be True, False, .stack. or .prefer."),
             ({"no_transfer": "stack", "strategy": "finetune"}, "strategy='finetune' has no"),
             ({"head": "ridge"}, "head must be None, 'forest', 'paper', 'linear'"),
             ({"head": ("forest", None)}, "distinct"),

@@ -89,6 +89,7 @@ VARIANTS = {
     "transfer, forest and linear heads": {"head": ("forest", "linear")},
     "transfer, linear head": {"head": "linear"},
     "transfer, stacked with no transfer": {"no_transfer": "stack"},
+    "transfer, prefer no transfer": {"no_transfer": "prefer"},
     "transfer, frozen only, no fallback": {"features": "frozen", "no_transfer": False},
     "transfer, frozen only, single best": {"features": "frozen", "ensemble": 1},
     "transfer +prediction": {"features": "frozen+prediction+descriptor"},
