@@ -12,7 +12,7 @@ import contextlib
 import itertools
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
 import numpy as np
 import scipy.sparse as sp
@@ -165,6 +165,10 @@ def _sparse_first_layer(weight, bias, idx, offsets, values, bag, centre) -> torc
     return _first_layer_forward(weight, bias, idx, offsets, values, centre)
 
 
+class _Stopped(Exception):
+    """Raised in a training thread when another one failed (see :func:`train_batched`)."""
+
+
 class _BatchedGroup:
     """Models of equal depth stacked into zero-padded tensors and trained together.
 
@@ -253,6 +257,8 @@ class _BatchedGroup:
         self.best_loss = np.full(M, np.inf)
         self.best_epoch = np.zeros(M, dtype=np.int64)
         self.valid_gathered: dict = {}
+        # Set by another training thread that failed: stop at the next step.
+        self.stop = threading.Event()
         self.history: list[list[float]] = [[] for _ in ids]
 
     # ---- bookkeeping
@@ -482,6 +488,8 @@ class _BatchedGroup:
         # n_steps is non-increasing along the stack, so the models still inside their epoch at
         # step s are the first k; the others are neither computed nor updated.
         for s in range(rows.shape[1]):
+            if self.stop.is_set():
+                raise _Stopped
             k = int((n_steps > s).sum())
             r = rows[:k, s]
             with self.autocast():
@@ -549,6 +557,7 @@ def train_batched(
     results: list[TrainResult | None] = [None] * len(specs)
     groups = plan_groups(specs, group_size)
     lock = threading.Lock()
+    stop = threading.Event()
     n_done = 0
 
     def finished(ids: list[int], trained: list[TrainResult]) -> None:
@@ -564,7 +573,10 @@ def train_batched(
         group_data = dict(data)
         if specs[ids[0]].task == "classification":
             group_data["y"] = data["y_int"]
+        if stop.is_set():
+            return
         group = _BatchedGroup(ids, specs, scalings, group_data, device, precision)
+        group.stop = stop
         _train_group(group, specs, scalings, finished)
 
     n_workers = min(torch.get_num_threads(), len(groups)) if device.type == "cpu" else 1
@@ -575,8 +587,19 @@ def train_batched(
     # Costliest groups first, so that no thread is left with a large group at the end.
     order = sorted(groups, key=lambda ids: -_group_cost(specs, ids))
     with _one_torch_thread(), ThreadPoolExecutor(n_workers) as pool:
-        for future in [pool.submit(run, ids) for ids in order]:
-            future.result()
+        futures = [pool.submit(run, ids) for ids in order]
+        try:
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            errors = [f.exception() for f in futures if f in done and f.exception() is not None]
+            if errors:
+                raise errors[0]
+        except BaseException:
+            # An error, an exception from the callback or Ctrl-C: the other threads stop at
+            # their next step instead of training their groups to the end first.
+            stop.set()
+            for future in futures:
+                future.cancel()
+            raise
     return results
 
 

@@ -208,6 +208,35 @@ class TestThreads:
         for seen in counts:  # cumulative counts, increasing, ending at the pool size
             assert seen == sorted(set(seen)) and seen[-1] == len(specs)
 
+    def test_an_error_in_one_thread_stops_the_others(self, qm9, monkeypatch):
+        # The callback raises when the first group finishes (as a build's callback may, to
+        # stop it): the error reaches the caller, and the other thread stops at its next
+        # step instead of training every remaining group first.
+        X, y = qm9
+        specs = pool(X, 12, seed=5, max_epochs=4, patience=None)
+        n_groups = len(plan_groups(specs))
+        epochs = []
+        train_epoch = _batched._BatchedGroup.train_epoch
+
+        def counted(group):
+            epochs.append(1)
+            train_epoch(group)
+
+        monkeypatch.setattr(_batched._BatchedGroup, "train_epoch", counted)
+
+        def callback(n_done):
+            raise KeyboardInterrupt
+
+        previous = torch.get_num_threads()
+        torch.set_num_threads(2)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                train_models(specs, sp.csr_matrix(X), y, callback=callback)
+            assert torch.get_num_threads() == 2
+        finally:
+            torch.set_num_threads(previous)
+        assert n_groups >= 4 and len(epochs) < 4 * n_groups / 2
+
 
 class TestPrecision:
     def test_bf16_trains_close_to_fp32(self, qm9):
