@@ -186,6 +186,11 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 "no_transfer='stack' combines a no-transfer model with frozen-feature "
                 "heads; strategy='finetune' has no such ensemble."
             )
+        if self.no_transfer == "prefer" and self.strategy == "finetune":
+            raise ValueError(
+                "no_transfer='prefer' may select a no-transfer model; strategy='finetune' "
+                "fine-tunes source networks only."
+            )
         if not isinstance(self.library_predictions, bool | np.bool_):
             raise ValueError(
                 f"library_predictions must be True or False, got {self.library_predictions!r}."
@@ -754,6 +759,8 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
                 if (self.search != "halving")
                 else float(table[f"cv_{primary}_mean"].iloc[0])
             )
+            if chosen[0] is not ranked[0]:  # "prefer" fell back: the chosen model's own score
+                self.best_score_ = float(np.mean(self._cv_memo[chosen[0]][f"test_{primary}"]))
             if self.strategy == "finetune":
                 self.estimators_ = Parallel(n_jobs=self.n_jobs)(
                     delayed(self._finetune)(library[c.model_id], X, y) for c in chosen
@@ -980,7 +987,10 @@ class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):
         "prefer": the best no-transfer model alone is selected unless the top candidate
         beats it by more than one standard error of their paired per-fold score
         differences (a one-standard-error rule against the optimism of picking the best
-        of many candidates on a few dozen rows); otherwise as ``True``.
+        of many candidates on a few dozen rows); otherwise as ``True``. With
+        ``search="halving"`` (no paired folds) it is ``True``; not with
+        ``strategy="finetune"``. Measured worse than ``True`` on the accuracy benchmark
+        (:doc:`/user_guide/choosing`).
     library_predictions : bool, default=True
         Add candidates on the mean prediction of each source of the library (one column
         per source: :class:`~sklearn_shotgun.LibraryPredictionFeaturizer`, the mean of

@@ -564,6 +564,8 @@ class TestOptions:
         else:  # the best plain model alone
             assert top != best_plain and default.best_source_ != NO_TRANSFER
             assert model.best_source_ == NO_TRANSFER and len(model.estimators_) == 1
+            # Its own inner score, not that of the transfer candidate it was preferred to.
+            assert model.best_score_ == pytest.approx(res["mean_test_mae"][best_plain])
             assert "frozen" not in model.best_estimator_.named_steps
             assert (
                 model.best_estimator_[:-1].transform(X).shape[1]
@@ -662,6 +664,7 @@ class TestOptions:
             ({"descriptor": "rdkit"}, "descriptor must be 'auto', 'source' or a featurizer"),
             ({"no_transfer": "yes"}, "no_transfer must be True, False, .stack. or .prefer."),
             ({"no_transfer": "stack", "strategy": "finetune"}, "strategy='finetune' has no"),
+            ({"no_transfer": "prefer", "strategy": "finetune"}, "fine-tunes source networks"),
             ({"head": "ridge"}, "head must be None, 'forest', 'paper', 'linear'"),
             ({"head": ("forest", None)}, "distinct"),
             ({"head": ()}, "head must be"),

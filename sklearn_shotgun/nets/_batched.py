@@ -9,6 +9,7 @@ so each depth class is sorted by size and cut into groups of a few networks of s
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import threading
 from collections.abc import Sequence
@@ -34,8 +35,32 @@ GROUP_SIZE = 2
 _MAX_GROUP_PARAMS = 2**24
 # Cap on the activations of one validation chunk (models x rows x widest layer).
 _MAX_EVAL_ELEMENTS = 2**24
-# torch.optim.adam.adam(fused=True) runs on CPU since torch 2.4 (CUDA before).
-_FUSED_ADAM = hasattr(torch, "_fused_adam_")
+# Bags of one block of steps gathered at once (epoch_gather): bounds its memory to about
+# 20 bytes per nonzero of 2**16 rows (~50 MB at 40 nonzeros a row).
+_MAX_GATHER_BAGS = 2**16
+# Nonzeros of out-of-bag rows whose gathered inputs are kept between epochs (~160 MB).
+_MAX_CACHED_NNZ = 2**23
+
+
+@functools.cache
+def _fused_adam_works(device_type: str) -> bool:
+    """Whether ``torch._fused_adam_`` runs on this device type (CPU since torch 2.4).
+
+    Tried once on a scratch tensor, so that a kernel that turns out to be missing never
+    half-updates real parameters or step counts.
+    """
+    if not hasattr(torch, "_fused_adam_"):
+        return False
+    t = [torch.zeros(2, device=device_type) for _ in range(4)]
+    try:
+        torch._fused_adam_(
+            [t[0]], [t[1]], [t[2]], [t[3]], [], [torch.ones((), device=device_type)],
+            amsgrad=False, lr=1e-3, beta1=_BETA1, beta2=_BETA2, weight_decay=0.0, eps=_EPS,
+            maximize=False, grad_scale=None, found_inf=None,
+        )  # fmt: skip
+    except (RuntimeError, NotImplementedError):
+        return False
+    return True
 
 
 def n_params(arch: Sequence[int]) -> int:
@@ -155,7 +180,10 @@ def _first_layer_forward(weight, bias, idx, offsets, values, centre) -> torch.Te
     h = F.embedding_bag(
         idx, weight.reshape(M * D, H), offsets, mode="sum", per_sample_weights=values
     )
-    return h.view(M, -1, H).add_(bias[:, None, :] - torch.bmm(centre[:, None, :], weight))
+    # The shift in float32 under bf16 autocast too: its gradient is computed as exact.
+    with torch.autocast(weight.device.type, enabled=False):
+        shift = torch.bmm(centre[:, None, :], weight)
+    return h.view(M, -1, H).add_(bias[:, None, :] - shift)
 
 
 def _sparse_first_layer(weight, bias, idx, offsets, values, bag, centre) -> torch.Tensor:
@@ -233,7 +261,7 @@ class _BatchedGroup:
         self.lr_list = [float(specs[i].learning_rate) for i in ids]
         # Adam's step count per model; the fused kernel reads it through 0-d views.
         self.step = torch.zeros(M, dtype=torch.float32, device=device)
-        self.fused = _FUSED_ADAM
+        self.fused = _fused_adam_works(device.type)
         self._fused_views()
 
         self.train_rows = [np.asarray(specs[i].train_rows, dtype=np.int64) for i in ids]
@@ -257,6 +285,7 @@ class _BatchedGroup:
         self.best_loss = np.full(M, np.inf)
         self.best_epoch = np.zeros(M, dtype=np.int64)
         self.valid_gathered: dict = {}
+        self.cached_nnz = 0
         # Set by another training thread that failed: stop at the next step.
         self.stop = threading.Event()
         self.history: list[list[float]] = [[] for _ in ids]
@@ -284,7 +313,7 @@ class _BatchedGroup:
         if self.data["sparse"]:
             self.block = self.block[idx]
         self.valid_rows, self.valid_w = self.valid_rows[idx], self.valid_w[idx]
-        self.valid_gathered = {}
+        self.valid_gathered, self.cached_nnz = {}, 0
         for name in ("ids", "gens", "train_rows", "history", "lr_list"):
             setattr(self, name, [getattr(self, name)[k] for k in keep])
         for name in (
@@ -343,18 +372,18 @@ class _BatchedGroup:
         idx = indices[pos] + (local * D).repeat_interleave(R)[bag]
         return idx, offsets, values[pos], bag
 
-    def epoch_gather(self, rows: torch.Tensor, n_steps: np.ndarray) -> list:
-        """The first layer's inputs of every step of an epoch, gathered at once.
+    def epoch_gather(self, rows: torch.Tensor, n_steps: np.ndarray, lo: int, hi: int) -> list:
+        """The first layer's inputs of steps ``lo`` to ``hi`` of an epoch, gathered at once.
 
         The per-step index arithmetic of :meth:`gather` is some twenty small ops; done once on
-        the whole epoch (bags in step-major order), each step only slices it. Returns per step
+        a block of steps (bags in step-major order), each step only slices it. Returns per step
         ``(idx, offsets, values, bag)`` as views and two subtractions.
         """
-        S, B = rows.shape[1], rows.shape[2]
-        active = np.arange(S)[:, None] < n_steps[None, :]  # (steps, models), prefixes
+        B = rows.shape[2]
+        active = np.arange(lo, hi)[:, None] < n_steps[None, :]  # (steps, models), prefixes
         pair_s, pair_m = np.nonzero(active)  # step-major, models ascending
         pair_m_t = torch.from_numpy(pair_m).to(self.device)
-        pair_s_t = torch.from_numpy(pair_s).to(self.device)
+        pair_s_t = torch.from_numpy(pair_s + lo).to(self.device)
         idx, offsets, values, bag = self.gather(
             rows[pair_m_t, pair_s_t], self.block[pair_m_t], pair_m_t
         )
@@ -363,7 +392,7 @@ class _BatchedGroup:
             torch.from_numpy(first).to(self.device)
         ].tolist()
         steps = []
-        for s in range(S):
+        for s in range(hi - lo):
             b0, b1, e0, e1 = first[s], first[s + 1], ends[s], ends[s + 1]
             steps.append((idx[e0:e1], offsets[b0:b1] - e0, values[e0:e1], bag[e0:e1] - b0))
         return steps
@@ -420,12 +449,9 @@ class _BatchedGroup:
         is the fallback where the kernel is unavailable.
         """
         if self.fused:
-            try:
-                self._fused_adam_step(grads, n_active)
-                return
-            except (RuntimeError, NotImplementedError):
-                self.fused = False
-        self._vectorised_adam_step(grads, n_active)
+            self._fused_adam_step(grads, n_active)
+        else:
+            self._vectorised_adam_step(grads, n_active)
 
     def _fused_adam_step(self, grads, n_active) -> None:
         # What torch.optim.adam.adam(fused=True) does, without its per-call grouping of tensors
@@ -484,16 +510,22 @@ class _BatchedGroup:
 
     def train_epoch(self) -> None:
         rows, weights, n_steps = self.epoch_batches()
-        sparse = self.epoch_gather(rows, n_steps) if self.data["sparse"] else None
+        S, B = rows.shape[1], rows.shape[2]
+        # The sparse inputs are gathered in blocks of steps of at most _MAX_GATHER_BAGS bags.
+        per_block = max(1, _MAX_GATHER_BAGS // (B * self.n_models))
+        sparse: list = []
         # n_steps is non-increasing along the stack, so the models still inside their epoch at
         # step s are the first k; the others are neither computed nor updated.
-        for s in range(rows.shape[1]):
+        for s in range(S):
             if self.stop.is_set():
                 raise _Stopped
+            if self.data["sparse"] and s % per_block == 0:
+                sparse = self.epoch_gather(rows, n_steps, s, min(S, s + per_block))
             k = int((n_steps > s).sum())
             r = rows[:k, s]
+            step_inputs = sparse[s % per_block] if self.data["sparse"] else None
             with self.autocast():
-                out = self.forward(r, self.params, k, None if sparse is None else sparse[s])
+                out = self.forward(r, self.params, k, step_inputs)
             loss = (self.sample_loss(out, r, k) * weights[:k, s]).sum()
             grads = torch.autograd.grad(loss, self.params)
             self.adam_step(grads, k)
@@ -512,12 +544,14 @@ class _BatchedGroup:
             sparse = None
             if self.data["sparse"]:
                 # The out-of-bag rows are fixed: their first-layer inputs are gathered once
-                # (until models finish); they take about as much memory as those rows' share
-                # of the stacked matrix.
+                # (until models finish), up to _MAX_CACHED_NNZ nonzeros; beyond, per epoch.
                 key = (tuple(models.tolist()), lo)
-                if key not in self.valid_gathered:
-                    self.valid_gathered[key] = self.gather(r, _take(self.block, sel))
-                sparse = self.valid_gathered[key]
+                sparse = self.valid_gathered.get(key)
+                if sparse is None:
+                    sparse = self.gather(r, _take(self.block, sel))
+                    if self.cached_nnz + len(sparse[0]) <= _MAX_CACHED_NNZ:
+                        self.valid_gathered[key] = sparse
+                        self.cached_nnz += len(sparse[0])
             with self.autocast():
                 out = self.forward(r, params, sel, sparse)
             total += (self.sample_loss(out, r, sel) * w_all[:, lo : lo + chunk]).sum(1).double()
@@ -549,7 +583,9 @@ def train_batched(
     training slower, not faster (2.3 s against 1.7 s on one thread for 32 networks at 5,000
     rows), while two groups side by side took 1.0 s (``benchmarks/bench_pretrain.py``). Torch
     releases the GIL inside its ops, so the threads overlap. Every group runs its ops on one
-    thread whatever the thread count, so results do not depend on it.
+    thread whatever the thread count, so results do not depend on it. The thread count is
+    process-wide torch state: while training runs, other torch work in the process also gets
+    one thread. ``callback`` is called from the training threads, one call at a time.
     """
     scalings = [_scaling(X, y, spec) for spec in specs]
     needs_int = any(spec.task == "classification" for spec in specs)
@@ -575,18 +611,32 @@ def train_batched(
             group_data["y"] = data["y_int"]
         if stop.is_set():
             return
-        group = _BatchedGroup(ids, specs, scalings, group_data, device, precision)
-        group.stop = stop
-        _train_group(group, specs, scalings, finished)
+        try:
+            group = _BatchedGroup(ids, specs, scalings, group_data, device, precision)
+            group.stop = stop
+            _train_group(group, specs, scalings, finished)
+        except BaseException:
+            # Signalled here, in the failing thread, so that the others stop at their next
+            # step without waiting for the main thread to wake up.
+            stop.set()
+            raise
 
-    n_workers = min(torch.get_num_threads(), len(groups)) if device.type == "cpu" else 1
-    if n_workers <= 1:
+    if device.type != "cpu":
         for ids in groups:
             run(ids)
         return results
+    n_workers = min(torch.get_num_threads(), len(groups))
+    if n_workers <= 1:
+        with _one_torch_thread():
+            for ids in groups:
+                run(ids)
+        return results
     # Costliest groups first, so that no thread is left with a large group at the end.
     order = sorted(groups, key=lambda ids: -_group_cost(specs, ids))
-    with _one_torch_thread(), ThreadPoolExecutor(n_workers) as pool:
+    with (
+        _one_torch_thread(),
+        ThreadPoolExecutor(n_workers, initializer=torch.set_num_threads, initargs=(1,)) as pool,
+    ):
         futures = [pool.submit(run, ids) for ids in order]
         try:
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)

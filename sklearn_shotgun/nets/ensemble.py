@@ -178,13 +178,15 @@ def train_models(
         Torch device, e.g. ``"cuda"``. A ValueError is raised if CUDA is requested but absent.
     callback : callable or None, default=None
         Called as ``callback(n_done)`` with the cumulative number of finished models whenever
-        models finish (for a progress bar).
+        models finish (for a progress bar); on CPU the batched engine calls it from its
+        training threads, one call at a time. An exception it raises stops the training.
     precision : {"fp32", "bf16"}, default="fp32"
         ``"bf16"`` runs the matrix products of the batched engine (training and out-of-bag
         evaluation) under bfloat16 autocast; weights, gradients, Adam moments, the sparse first
-        layer and losses stay float32. The bf16 products themselves ran 4-9x faster than
-        float32 on an AVX512-BF16 CPU, training 1.2-1.3x at 5,000 rows and not at all at 20,000
-        (``benchmarks/bench_pretrain.py``); out-of-bag losses move in the third digit. Slower
+        layer (its centring shift included) and losses stay float32. The bf16 products
+        themselves ran 4-9x faster than float32 on an AVX512-BF16 CPU, training 0.9-1.1x
+        (``benchmarks/bench_pretrain.py``, 2026-12-05); out-of-bag losses move in the second
+        or third digit. Slower
         than float32 on CPUs without bf16 instructions; on CUDA it needs a GPU with bfloat16
         (``torch.cuda.is_bf16_supported()``). ``"fp32"`` gives bit-identical results for
         identical inputs on one machine.
