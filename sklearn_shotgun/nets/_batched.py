@@ -589,7 +589,9 @@ def train_batched(
     process-wide torch state: while training runs, other torch work in the process also gets
     one thread. ``callback`` is called from the training threads, one call at a time.
     """
-    scalings = [_scaling(X, y, spec) for spec in specs]
+    # Filled per group in the training threads: each spec is in one group, so no two threads
+    # write the same entry, and the scaling of later groups overlaps the training of earlier ones.
+    scalings: list = [None] * len(specs)
     needs_int = any(spec.task == "classification" for spec in specs)
     data = prepare_data(X, y, needs_int, device)
     results: list[TrainResult | None] = [None] * len(specs)
@@ -614,6 +616,8 @@ def train_batched(
         if stop.is_set():
             return
         try:
+            for i in ids:
+                scalings[i] = _scaling(X, y, specs[i])
             group = _BatchedGroup(ids, specs, scalings, group_data, device, precision)
             group.stop = stop
             _train_group(group, specs, scalings, finished)
