@@ -606,8 +606,15 @@ def train_batched(
             for i, result in zip(ids, trained, strict=True):
                 results[i] = result
             n_done += len(ids)
-            if callback is not None:
+            if callback is None or stop.is_set():
+                return
+            try:
                 callback(n_done)
+            except BaseException:
+                # Set under the lock: a thread whose models finished meanwhile does not call
+                # the callback again once it has raised.
+                stop.set()
+                raise
 
     def run(ids: list[int]) -> None:
         group_data = dict(data)
@@ -645,8 +652,15 @@ def train_batched(
     ):
         futures = [pool.submit(run, ids) for ids in order]
         try:
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            errors = [f.exception() for f in futures if f in done and f.exception() is not None]
+            _, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            if pending:  # a thread failed: stop the others, then raise its error
+                stop.set()
+                for future in pending:
+                    future.cancel()
+                wait(futures)
+            errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]
+            # The failing thread's own error, not the _Stopped of the threads it stopped.
+            errors.sort(key=lambda error: isinstance(error, _Stopped))
             if errors:
                 raise errors[0]
         except BaseException:
