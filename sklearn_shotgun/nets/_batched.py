@@ -208,7 +208,7 @@ class _BatchedGroup:
     with zero gradients at zero).
     """
 
-    def __init__(self, ids, specs, scalings, data, device, precision="fp32"):
+    def __init__(self, ids, specs, scalings, data, device, precision="fp32", stop=None):
         # Models with more steps per epoch first: at any step the models still inside their
         # epoch are then a prefix of the stack, and slicing a prefix is free (a view).
         self.ids = sorted(
@@ -288,8 +288,8 @@ class _BatchedGroup:
         self.best_epoch = np.zeros(M, dtype=np.int64)
         self.valid_gathered: dict = {}
         self.cached_nnz = 0
-        # Set by another training thread that failed: stop at the next step.
-        self.stop = threading.Event()
+        # Set by a training thread that failed: the others stop at their next step.
+        self.stop = threading.Event() if stop is None else stop
         self.history: list[list[float]] = [[] for _ in ids]
 
     # ---- bookkeeping
@@ -343,8 +343,6 @@ class _BatchedGroup:
             xb = data["X"][rows[:, :, None], _take(self.cols, sel)[:, None, :]]
             xb = (xb - x_mean[:, None, :]) * inv_scale[:, None, :]
             return torch.baddbmm(bias[:, None, :], xb, weight)
-        if sparse is None:
-            sparse = self.gather(rows, _take(self.block, sel))
         idx, offsets, values, bag = sparse
         return _sparse_first_layer(weight, bias, idx, offsets, values, bag, x_mean * inv_scale)
 
@@ -402,7 +400,7 @@ class _BatchedGroup:
     def forward(self, rows: torch.Tensor, params, sel=None, sparse=None) -> torch.Tensor:
         """Outputs ``(models, rows, n_out)`` of the models ``sel`` (see :func:`_take`).
 
-        ``sparse``: the first layer's inputs from :meth:`gather`, if already gathered.
+        ``sparse``: for sparse data, the first layer's inputs from :meth:`gather` (None for dense).
         """
         params = [_take(p, sel) for p in params]
         L = self.n_layers
@@ -515,17 +513,19 @@ class _BatchedGroup:
         S, B = rows.shape[1], rows.shape[2]
         # The sparse inputs are gathered in blocks of steps of at most _MAX_GATHER_BAGS bags.
         per_block = max(1, _MAX_GATHER_BAGS // (B * self.n_models))
-        sparse: list = []
+        block: list = []
+        step_inputs = None
         # n_steps is non-increasing along the stack, so the models still inside their epoch at
         # step s are the first k; the others are neither computed nor updated.
         for s in range(S):
             if self.stop.is_set():
                 raise _Stopped
-            if self.data["sparse"] and s % per_block == 0:
-                sparse = self.epoch_gather(rows, n_steps, s, min(S, s + per_block))
+            if self.data["sparse"]:
+                if s % per_block == 0:
+                    block = self.epoch_gather(rows, n_steps, s, min(S, s + per_block))
+                step_inputs = block[s % per_block]
             k = int((n_steps > s).sum())
             r = rows[:k, s]
-            step_inputs = sparse[s % per_block] if self.data["sparse"] else None
             with self.autocast():
                 out = self.forward(r, self.params, k, step_inputs)
             loss = (self.sample_loss(out, r, k) * weights[:k, s]).sum()
@@ -625,8 +625,7 @@ def train_batched(
         try:
             for i in ids:
                 scalings[i] = _scaling(X, y, specs[i])
-            group = _BatchedGroup(ids, specs, scalings, group_data, device, precision)
-            group.stop = stop
+            group = _BatchedGroup(ids, specs, scalings, group_data, device, precision, stop)
             _train_group(group, specs, scalings, finished)
         except BaseException:
             # Signalled here, in the failing thread, so that the others stop at their next
@@ -652,24 +651,19 @@ def train_batched(
     ):
         futures = [pool.submit(run, ids) for ids in order]
         try:
-            _, pending = wait(futures, return_when=FIRST_EXCEPTION)
-            if pending:  # a thread failed: stop the others, then raise its error
-                stop.set()
-                for future in pending:
-                    future.cancel()
-                wait(futures)
-            errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]
-            # The failing thread's own error, not the _Stopped of the threads it stopped.
-            errors.sort(key=lambda error: isinstance(error, _Stopped))
-            if errors:
-                raise errors[0]
-        except BaseException:
-            # An error, an exception from the callback or Ctrl-C: the other threads stop at
-            # their next step instead of training their groups to the end first.
+            wait(futures, return_when=FIRST_EXCEPTION)
+        finally:
+            # All done, or an error, an exception from the callback or Ctrl-C: the other
+            # threads stop at their next step and the groups not started are dropped, instead
+            # of being trained to the end first. Leaving the block waits for the threads.
             stop.set()
             for future in futures:
                 future.cancel()
-            raise
+    errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]
+    # The failing thread's own error, not the _Stopped of the threads it stopped.
+    errors.sort(key=lambda error: isinstance(error, _Stopped))
+    if errors:
+        raise errors[0]
     return results
 
 
