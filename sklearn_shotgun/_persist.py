@@ -519,8 +519,8 @@ def _fit_members(estimator: Any, manifest: dict[str, Any], library: Any, X: Any,
 
     from ._candidates import Candidate, _refit
     from ._library_predictions import LibraryPredictionFeaturizer
+    from ._transfer_candidates import _reading
     from .featurizers.frozen import FrozenNetFeaturizer
-    from .transfer import _reading
 
     fitted = manifest["fitted"]
     estimator._precomputed = manifest["precomputed"]

@@ -268,7 +268,7 @@ def plot_transfer_table(
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('source R² (out-of-bag)', 'target MAE [K], inner CV mean ± std')
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
-    ['candidates searched: 3 of 3 (3 sources)', 'rank 1: a, layer -1 (10.0)']
+    ['candidates searched: 3 of 3 (3 source networks)', 'rank 1: a, layer -1 (10.0)']
     """
     import pandas as pd
 
@@ -356,7 +356,7 @@ def plot_transfer_table(
     # How many candidates the plot stands for: the screen may leave most of them out.
     count = f"candidates searched: {n_searched} of {len(candidates)}"
     if "source" in candidates.columns:
-        count += f" ({candidates['source'].nunique()} sources)"
+        count += f" ({candidates['source'].nunique()} source networks)"
     if len(table) < n_searched:
         count += f", {n_searched - len(table)} without {x} not shown"
     ax.scatter(table.loc[others, x], table.loc[others, y], s=22, alpha=0.8, zorder=2, label=count)

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import itertools
 import numbers
 import os
-import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed, effective_n_jobs
-from scipy.optimize import nnls
+from joblib import Parallel, delayed
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     RegressorMixin,
-    clone,
     is_classifier,
 )
-from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-from sklearn.model_selection import (
-    HalvingGridSearchCV,
-    check_cv,
-    cross_val_predict,
-)
-from sklearn.utils import check_random_state
+from sklearn.model_selection import check_cv
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from tqdm.auto import tqdm
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._candidates import (
     LIBRARY_PREDICTIONS,
@@ -40,27 +27,26 @@ from ._candidates import (
     _CandidateHead,
     _ClassifierHead,
     _Columns,  # noqa: F401  (pickles of refit pipelines name it here)
-    _cv_chunk,
-    _informative,
-    _merge_results,
     _refit,
     _RegressorHead,
-    is_partition,
 )
 from ._doc_link import DocLinkMixin
 from ._finetune import FineTunedClassifier, FineTunedRegressor
 from ._heads import LinearHeadClassifier, LinearHeadRegressor
-from ._library_predictions import LibraryPredictionFeaturizer
 from ._screen import ridge_loo_screen
 from ._small_forest import SmallForestClassifier, SmallForestRegressor
+from ._transfer_candidates import (
+    _FEATURE_PARTS,
+    _HEAD_NAMES,
+    _CandidateBuilder,
+    _head_name,
+    _reading,
+)
+from ._transfer_search import _Search
 from ._validation import check_finite_target
-from .baseline import default_descriptors, input_kind
+from .baseline import input_kind
 from .featurizers._base import coerce_items
-from .featurizers.frozen import appended_columns
 from .library import ModelLibrary, SourceModel
-from .library._quality import check_sources
-from .library.source_model import featurizer_key as _featurizer_key
-from .library.source_model import featurizer_spec
 
 __all__ = [
     "LIBRARY_PREDICTIONS",
@@ -70,12 +56,6 @@ __all__ = [
     "ShotgunTransferRegressor",
 ]
 
-_FEATURE_PARTS = ("frozen", "prediction", "descriptor")
-#: Trees of the default head (a forest with scikit-learn's other defaults).
-_HEAD_TREES = 100
-#: Heads named by a string (``head=``); any estimator is accepted too.
-_HEAD_NAMES = ("forest", "paper", "linear")
-
 _REGRESSION_METRICS = {
     "mae": "neg_mean_absolute_error",
     "rmse": "neg_root_mean_squared_error",
@@ -84,15 +64,7 @@ _REGRESSION_METRICS = {
 _CLASSIFICATION_METRICS = {"accuracy": "accuracy", "f1": "f1_macro"}
 
 
-def _head_name(head: Any) -> str:
-    """A head specification's name in ``transfer_table_["head"]``: the string, else the
-    estimator's class name."""
-    if head is None:
-        return "forest"
-    return head if isinstance(head, str) else type(head).__name__
-
-
-class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
+class _ShotgunTransferBase(_CandidateBuilder, _Search, DocLinkMixin, BaseEstimator):
     """Candidate building, search and refit shared by the regressor and the classifier."""
 
     _metrics: ClassVar[dict[str, str]] = {}
@@ -181,15 +153,10 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             raise ValueError(
                 f"no_transfer must be True, False, 'stack' or 'prefer', got {self.no_transfer!r}."
             )
-        if self.no_transfer == "stack" and self.strategy == "finetune":
+        if self.strategy == "finetune" and self.no_transfer in ("stack", "prefer"):
             raise ValueError(
-                "no_transfer='stack' combines a no-transfer model with frozen-feature "
-                "heads; strategy='finetune' has no such ensemble."
-            )
-        if self.no_transfer == "prefer" and self.strategy == "finetune":
-            raise ValueError(
-                "no_transfer='prefer' may select a no-transfer model; strategy='finetune' "
-                "fine-tunes source networks only."
+                f"no_transfer={self.no_transfer!r} may keep a no-transfer model; "
+                "strategy='finetune' fine-tunes source networks only."
             )
         if not isinstance(self.library_predictions, bool | np.bool_):
             raise ValueError(
@@ -215,28 +182,6 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         if len(library) == 0:
             raise ValueError("The library is empty: there is no source model to transfer from.")
         return library
-
-    def _layer_choices(self, model: SourceModel) -> list[int | str]:
-        spec = self.layers
-        if spec == "last":
-            return [-1]
-        if spec == "each":
-            return list(range(-model.n_hidden, 0))
-        if spec == "all":
-            return ["all"]
-        values = [spec] if isinstance(spec, int | np.integer) else list(spec)
-        out: list[int | str] = []
-        for value in values:
-            if value == "all":
-                out.append("all")
-            elif isinstance(value, int | np.integer) and -model.n_hidden <= value < model.n_hidden:
-                # One convention in results: negative indices count back from the last layer.
-                out.append(int(value) - model.n_hidden if value >= 0 else int(value))
-            elif isinstance(value, int | np.integer):
-                self._missing_layers.append((model.id, int(value)))
-            else:
-                raise ValueError(f"layers must be 'last', 'each', 'all' or ints, got {spec!r}.")
-        return out
 
     def _check_target(
         self, library: ModelLibrary, X: Any, y: Any
@@ -273,385 +218,6 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             return validate_data(self, X, dtype=np.float32, reset=False)
         items, _ = coerce_items(X, "inputs")  # the same containers (and errors) as in fit
         return items
-
-    # -- candidates --------------------------------------------------------------------------
-    def _descriptor_groups(
-        self, library: ModelLibrary, X: Any, known: dict[str, Any] | None = None
-    ) -> tuple[dict[str, Any], dict[str, str]]:
-        """Descriptor matrix of ``X`` per distinct featurizer (computed once each; ``known``
-        holds those already computed for the target, by featurizer key)."""
-        matrices, failures = {}, {}
-        for model in library:
-            key = _featurizer_key(model)
-            if key in matrices or key in failures:
-                continue
-            try:
-                if known is not None and key in known:
-                    D = known[key]
-                elif model.featurizer is None:
-                    if not isinstance(X, np.ndarray):
-                        raise ValueError("a precomputed source needs a descriptor matrix")
-                    D = X
-                else:
-                    D = model.descriptor_matrix(X)
-                matrices[key] = D
-            except (ValueError, TypeError) as exc:
-                failures[key] = f"{model.descriptor}: {exc}"
-        if not matrices:
-            reasons = "; ".join(failures.values())
-            raise ValueError(f"No source model in the library accepts these inputs ({reasons}).")
-        return matrices, failures
-
-    def _target_descriptors(self, X: Any) -> tuple[dict[str, Any], str | None]:
-        """Fitted target featurizers by name (for the no-transfer candidates), and the name
-        of the one that ``features="...+descriptor"`` appends (None: the source's own)."""
-        if self._precomputed:
-            return {"X": None}, None if self.descriptor == "source" else "X"
-        if hasattr(self.descriptor, "transform"):
-            return {"descriptor": clone(self.descriptor)}, "descriptor"
-        featurizers = default_descriptors(self._input_kind)
-        # "auto": the descriptor whose no-transfer forest cross-validates best (decided in
-        # _candidates, inside this fit's rows only).
-        return featurizers, None if self.descriptor == "source" else "auto"
-
-    def _candidates(
-        self, library: ModelLibrary, X: Any, y: np.ndarray, cv: Any, groups: Any
-    ) -> list[Candidate]:
-        n_rows = len(y)
-        parts = set(self.features.split("+"))
-        featurizers, appended = self._target_descriptors(X)
-        if not (self.no_transfer or "descriptor" in parts):
-            featurizers = {}  # neither the fallback nor "+descriptor" reads them
-        self.target_featurizers_ = {}
-        target: dict[str, np.ndarray] = {}
-        known: dict[str, Any] = {}  # the sources with the same featurizer reuse its matrix
-        for name, featurizer in featurizers.items():
-            if featurizer is None:  # precomputed: X is the descriptor matrix
-                T = X
-                self.target_featurizers_[name] = "passthrough"
-            else:
-                featurizer = featurizer.fit(X)
-                T = featurizer.transform(X)
-                with contextlib.suppress(ValueError):  # a user's featurizer outside the registry
-                    known[_featurizer_key(featurizer_spec(featurizer))] = T
-                T = T.toarray() if hasattr(T, "toarray") else T
-                self.target_featurizers_[name] = featurizer
-            # C order: a reloaded model refits on the same bits (reductions such as the
-            # linear head's scaling round differently over a Fortran-ordered frame).
-            target[name] = np.ascontiguousarray(T, dtype=np.float32)
-        matrices, failures = self._descriptor_groups(library, X, known)
-        self.rejected_featurizers_ = failures
-        self.source_coverage_ = check_sources(library, matrices, _featurizer_key)
-        if failures:
-            skipped = [m.id for m in library if _featurizer_key(m) in failures]
-            warnings.warn(
-                f"{len(skipped)} source model(s) were left out because their featurizer does "
-                f"not accept these inputs ({'; '.join(failures.values())}), e.g. "
-                f"{skipped[:3]}.",
-                UserWarning,
-                stacklevel=3,
-            )
-        rng = check_random_state(self.random_state)
-        first = self._head_specs()[0]  # the others are added to the searched candidates
-        fallback = []
-        for name, T in target.items():
-            T, columns = _informative(T)
-            seed = int(rng.randint(np.iinfo(np.int32).max))
-            fallback.append(
-                Candidate(
-                    None,
-                    None,
-                    T,
-                    self._make_head(first, n_rows, T, seed),
-                    name,
-                    columns,
-                    _head_name(first),
-                )
-            )
-        if appended == "auto":
-            if "descriptor" in parts and len(fallback) > 1:
-                primary, _ = self._scoring()
-                scores = self._search(fallback, y, cv, groups, grid=True)[f"mean_test_{primary}"]
-                appended = fallback[int(np.argmax(scores))].descriptor
-            else:
-                appended = next(iter(target), None)
-        self.appended_descriptor_ = appended if "descriptor" in parts else None
-        own_descriptor = "descriptor" in parts and appended is None
-        extra = target[appended] if "descriptor" in parts and appended is not None else None
-        self._missing_layers: list[tuple[str, int]] = []
-        candidates = []
-        too_narrow = 0
-        models = [m for m in library if _featurizer_key(m) in matrices]
-        checked: set[str] = set()
-        for model in tqdm(models, desc="frozen features", disable=not self.verbose):
-            key = _featurizer_key(model)
-            D = matrices[key]
-            if key not in checked:  # FrozenNetFeaturizer.fit's validation, once per matrix
-                check_array(D, accept_sparse="csr", dtype=(np.float32, np.float64))
-                checked.add(key)
-            if D.shape[1] <= int(np.max(model.columns)):
-                too_narrow = max(too_narrow, int(np.max(model.columns)) + 1)
-                continue
-            choices = self._layer_choices(model)
-            if not choices:
-                continue
-            # One forward pass through every hidden layer serves all of this source's
-            # candidates (what FrozenNetFeaturizer gives layer by layer, to the bit).
-            every = model.transform(D, layer="all", precomputed=True)
-            bounds = np.cumsum([0, *model.hidden_widths])
-            tail = appended_columns(model, D, "prediction" in parts, own_descriptor)
-            if extra is not None:
-                tail.append(extra)
-            for layer in choices:
-                hidden = range(model.n_hidden) if layer == "all" else [layer % model.n_hidden]
-                H = np.hstack(
-                    [every[:, bounds[k] : bounds[k + 1]] for k in hidden] + tail, dtype=np.float32
-                )
-                H, columns = _informative(H)
-                seed = int(rng.randint(np.iinfo(np.int32).max))
-                candidates.append(
-                    Candidate(
-                        model.id,
-                        layer,
-                        H,
-                        self._make_head(first, n_rows, H, seed),
-                        appended if extra is not None else None,
-                        columns,
-                        _head_name(first),
-                    )
-                )
-        if self._missing_layers:
-            warnings.warn(
-                f"{len(self._missing_layers)} (source, layer) pairs were skipped because the "
-                f"source has no such hidden layer, e.g. {self._missing_layers[:3]}.",
-                UserWarning,
-                stacklevel=3,
-            )
-        if not candidates:
-            detail = (
-                f": the sources need {too_narrow} descriptor columns, the inputs give "
-                f"n_features={max(D.shape[1] for D in matrices.values())}"
-                if too_narrow
-                else ""
-            )
-            raise ValueError(f"No (source, layer) candidate fits these inputs and layers{detail}.")
-        if self.library_predictions and self.no_transfer and not self._precomputed:
-            candidates.extend(self._prediction_candidates(library, X, matrices, target, rng))
-        if self.no_transfer:
-            candidates.extend(fallback)
-            if "linear" not in self._head_specs():
-                # Ridge (logistic) on each descriptor is the other model a practitioner fits
-                # without transfer, and the better one on several benchmark tasks (RDKit
-                # descriptors for polymer transport and optics, compositions for AFLOW kappa).
-                candidates.extend(self._linear_twin(c) for c in fallback)
-        return candidates
-
-    def _prediction_candidates(
-        self,
-        library: ModelLibrary,
-        X: Any,
-        matrices: dict[str, Any],
-        target: dict[str, np.ndarray],
-        rng: np.random.RandomState,
-    ) -> list[Candidate]:
-        """Heads on every source's mean prediction, alone and beside each target descriptor
-        (each with the first head and, unless listed, the linear head; never screened)."""
-        cache = dict(matrices)
-        cache.update(dict.fromkeys(self.rejected_featurizers_, ValueError("rejected")))
-        try:
-            selected = LibraryPredictionFeaturizer(library)
-            selected._select(X, cache)
-        except ValueError:  # no single-output regression source reads these inputs
-            return []
-        # Only the averaged networks, not the whole library: the fitted model (and every
-        # task of a process-based joblib backend) carries what it uses.
-        used = [m for models in selected.sources_.values() for m in models]
-        featurizer = LibraryPredictionFeaturizer(
-            ModelLibrary(used, name=library.name), selected.max_models_per_source
-        )
-        P = featurizer.fit_transform_cached(X, cache)
-        n_rows = len(P)
-        first = self._head_specs()[0]
-        out = []
-        for name, T in [(None, None), *target.items()]:
-            H, columns = _informative(P if T is None else np.hstack([P, T]))
-            if H.shape[1] == 0:
-                continue
-            seed = int(rng.randint(np.iinfo(np.int32).max))
-            out.append(
-                Candidate(
-                    None,
-                    None,
-                    H,
-                    self._make_head(first, n_rows, H, seed),
-                    name,
-                    columns,
-                    _head_name(first),
-                    featurizer,
-                )
-            )
-        if "linear" not in self._head_specs():
-            out += [self._linear_twin(c) for c in out]
-        return out
-
-    def _linear_twin(self, candidate: Candidate) -> Candidate:
-        """``candidate`` with the "linear" head: the same features, a ridge (logistic) model."""
-        return dataclasses.replace(candidate, head=self._linear(), head_name="linear")
-
-    def _head_specs(self) -> list[Any]:
-        """``head`` as a list of head specifications (None is the forest)."""
-        if isinstance(self.head, list | tuple):
-            return ["forest" if h is None else h for h in self.head]
-        return ["forest" if self.head is None else self.head]
-
-    def _with_heads(self, candidates: list[Candidate], n_rows: int) -> list[Candidate]:
-        """``candidates`` (built with the first head) followed by their twins with each
-        other head of ``head``: the same features, another model."""
-        first, *specs = self._head_specs()
-        if not specs:
-            return candidates
-        # Only the first head's candidates get twins: the linear no-transfer candidates
-        # that no_transfer added have theirs already.
-        candidates_first = [c for c in candidates if c.head_name == _head_name(first)]
-        # A stream of its own: the seeds of the first head's candidates stay as they were.
-        rng = check_random_state(self.random_state)
-        twins = [
-            dataclasses.replace(
-                c,
-                head=self._make_head(spec, n_rows, c.features, int(rng.randint(2**31 - 1))),
-                head_name=_head_name(spec),
-            )
-            for spec in specs
-            for c in candidates_first
-        ]
-        return candidates + twins
-
-    def _make_head(self, spec: Any, n_rows: int, H: np.ndarray, seed: int) -> Any:
-        if spec == "forest":
-            return self._forest(n_estimators=_HEAD_TREES, random_state=seed)
-        if spec == "linear":
-            return self._linear()
-        if not isinstance(spec, str):
-            head = clone(spec)
-            if "random_state" in head.get_params():
-                head.set_params(random_state=seed)
-            return head
-        # "paper": the randomised forest of Yamada et al.: trees in [n/2, n] of the rows,
-        # max_features in [N/2, N] of the features, drawn per candidate.
-        rng = np.random.default_rng(seed)
-        n_features = H.shape[1]
-        n_trees = int(rng.integers(max(1, n_rows // 2), max(2, n_rows) + 1))
-        max_features = int(rng.integers(max(1, n_features // 2), n_features + 1))
-        return self._forest(n_estimators=n_trees, max_features=max_features, random_state=seed)
-
-    # -- search ------------------------------------------------------------------------------
-    def _scoring(self) -> tuple[str, dict[str, str]]:
-        primary = self.scoring or next(iter(self._metrics.values()))
-        metrics = dict(self._metrics)
-        if primary not in metrics.values():
-            metrics["score"] = primary
-        name = next(k for k, v in metrics.items() if v == primary)
-        return name, metrics
-
-    def _search(
-        self, candidates: list[Candidate], y: np.ndarray, cv: Any, groups: Any, grid: bool = False
-    ) -> dict[str, Any]:
-        """``cv_results_`` of the search over ``candidates`` (same order for the grid, which
-        ``grid=True`` forces whatever ``search`` says)."""
-        primary, metrics = self._scoring()
-        index = np.arange(len(y)).reshape(-1, 1)
-        if self.search == "halving" and not grid:
-            search = HalvingGridSearchCV(
-                self._head_class(),
-                {"candidate": candidates},
-                cv=cv,
-                scoring=metrics[primary],
-                refit=False,
-                n_jobs=self.n_jobs,
-                random_state=self.random_state,
-                min_resources="exhaust",
-                error_score="raise",
-            )
-            return search.fit(index, y, groups=groups).cv_results_
-        # The splits are drawn once per fit (every candidate, and the stacked ensemble,
-        # sees the same folds) and each candidate is cross-validated once per fit: the
-        # no-transfer candidates that choose the appended descriptor are searched again.
-        todo = [c for c in dict.fromkeys(candidates) if c not in self._cv_memo]
-        # Chunks of candidates spread over the workers: thousands of 20 ms (candidate,
-        # fold) tasks dispatched one by one leave the workers waiting on the dispatcher.
-        # Threads, not processes: the trees are grown without the GIL, and a process pool
-        # would first import torch and receive a copy of every candidate's features
-        # (slower than one job on a small target set).
-        n_chunks = min(len(todo), 4 * effective_n_jobs(self.n_jobs))
-        bounds = np.linspace(0, len(todo), n_chunks + 1).astype(int)
-        chunks = [todo[a:b] for a, b in itertools.pairwise(bounds)]
-        parts = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_cv_chunk)(self._head_class(), chunk, index, y, self._splits, metrics)
-            for chunk in chunks
-        )
-        # Entries in chunk order: a process or dask backend returns them for copies of the
-        # candidates, which are mapped back to the originals here.
-        for chunk, part in zip(chunks, parts, strict=True):
-            self._cv_memo.update(zip(chunk, part, strict=True))
-        return _merge_results([self._cv_memo[c] for c in candidates], candidates, metrics)
-
-    def _table(self, library, candidates, results, screen) -> pd.DataFrame:
-        primary, metrics = self._scoring()
-        halving = self.search == "halving"
-        rows = []
-        params = results["param_candidate"]
-        # Halving search scores a candidate once per iteration it survives: keep its last.
-        last: dict[int, int] = {}
-        for i, cand in enumerate(params):
-            last[id(cand)] = i
-        for index, cand in enumerate(candidates):
-            if cand.model_id is None:
-                source = NO_TRANSFER if cand.predictions is None else LIBRARY_PREDICTIONS
-                row = {"source": source, "property": "", "dataset": "", "layer": None}
-                row["descriptor"] = cand.descriptor
-                row["target_transform"] = None
-            else:
-                model = library[cand.model_id]
-                row = {
-                    "source": cand.model_id,
-                    "property": model.property,
-                    "dataset": model.dataset,
-                    "descriptor": model.descriptor,
-                    "target_transform": model.target_transform,
-                    "layer": cand.layer,
-                }
-                row.update({f"source_{k}": v for k, v in model.metrics.items() if k != "rows"})
-            row["head"] = cand.head_name
-            row["n_features"] = cand.features.shape[1]
-            row["_candidate"] = index
-            if screen is not None:
-                row["screen_score"] = screen.get(id(cand), np.nan)
-            i = last.get(id(cand))
-            names = [primary] if halving else list(metrics)
-            for name in names:
-                key = "score" if halving else name
-                mean = results[f"mean_test_{key}"][i] if i is not None else np.nan
-                std = results[f"std_test_{key}"][i] if i is not None else np.nan
-                sign = -1.0 if metrics[name].startswith("neg_") else 1.0
-                row[f"cv_{name}_mean"] = sign * mean
-                row[f"cv_{name}_std"] = std
-            if halving:
-                row["n_resources"] = results["n_resources"][i] if i is not None else np.nan
-            row["_score"] = (
-                results[f"mean_test_{'score' if halving else primary}"][i]
-                if i is not None
-                else -np.inf
-            )
-            rows.append(row)
-        table = pd.DataFrame(rows)
-        # Layers are ints, "all" or None (no transfer): keep them as given, not as floats.
-        table["layer"] = pd.Series([row["layer"] for row in rows], dtype=object)
-        if halving:  # a candidate eliminated early was scored on fewer rows: rank it after
-            table["_score"] = np.where(
-                table["n_resources"] == table["n_resources"].max(), table["_score"], -np.inf
-            )
-        table["rank"] = table["_score"].rank(ascending=False, method="first").astype(int)
-        return table.drop(columns="_score").sort_values("rank").reset_index(drop=True)
 
     # -- fit / predict -----------------------------------------------------------------------
     def fit(self, X: Any, y: Any, groups: Any = None) -> _ShotgunTransferBase:
@@ -783,61 +349,6 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
             self.__dict__.pop("_cv_memo", None)
             self.__dict__.pop("_splits", None)
 
-    def _clearly_better(self, candidate: Candidate, reference: Candidate) -> bool:
-        """Whether ``candidate`` beats ``reference`` by more than one standard error.
-
-        The standard error is that of the mean of their paired per-fold score differences
-        (the same folds for both). The halving search scores candidates on other row counts
-        per round: there the candidate counts as better when it ranks first.
-        """
-        if candidate is reference or self.search == "halving":
-            return candidate is not reference
-        primary, _ = self._scoring()
-        diff = np.subtract(
-            self._cv_memo[candidate][f"test_{primary}"],
-            self._cv_memo[reference][f"test_{primary}"],
-        )
-        return bool(diff.mean() > diff.std(ddof=1) / np.sqrt(len(diff)))
-
-    def _stacking_weights(
-        self, chosen: list[Candidate], y: np.ndarray, cv: Any, groups: Any
-    ) -> np.ndarray:
-        """Non-negative weights summing to one that best combine the candidates'
-        out-of-fold predictions (the inner CV's own splits), by least squares."""
-        index = np.arange(len(y)).reshape(-1, 1)
-        if not is_partition(self._splits, len(y)):
-            warnings.warn(
-                "ensemble_weights='stacked' needs out-of-fold predictions, which a splitter "
-                "whose test folds do not partition the rows (ShuffleSplit, repeated K-fold) "
-                "does not give: the ensemble is weighted uniformly.",
-                UserWarning,
-                stacklevel=3,
-            )
-            return np.full(len(chosen), 1.0 / len(chosen))
-        # The search's own out-of-fold predictions where it kept them (same splits, same
-        # seeded heads, so the same numbers); the candidates halving searched are refit.
-        known = [self._cv_memo.get(c, {}).get("oof") for c in chosen]
-        missing = [c for c, oof in zip(chosen, known, strict=True) if oof is None]
-        fitted = iter(
-            Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(cross_val_predict)(
-                    self._head_class().set_params(candidate=c),
-                    index,
-                    y,
-                    cv=self._splits,
-                    groups=groups,
-                )
-                for c in missing
-            )
-        )
-        P = np.column_stack([oof if oof is not None else next(fitted) for oof in known])
-        # The sum-to-one constraint as a heavily weighted extra equation.
-        penalty = 1e3 * max(float(np.abs(y).max()), 1.0)
-        A = np.vstack([P, np.full((1, P.shape[1]), penalty)])
-        weights, _ = nnls(A, np.append(y, penalty))
-        total = weights.sum()
-        return weights / total if total > 0 else np.full(len(chosen), 1.0 / len(chosen))
-
     def _finetune(self, model: SourceModel, X: Any, y: np.ndarray) -> Any:
         cls = FineTunedClassifier if is_classifier(self) else FineTunedRegressor
         return cls(model, n_reinit=self.n_reinit, random_state=self.random_state).fit(X, y)
@@ -855,30 +366,6 @@ class _ShotgunTransferBase(DocLinkMixin, BaseEstimator):
         tags.input_tags.string = raw
         tags.input_tags.one_d_array = raw
         return tags
-
-
-def _reading(library: ModelLibrary, kind: str) -> ModelLibrary:
-    """``library`` with its composition sources reading ``kind`` ("smiles" or "formula").
-
-    A composition source only sees element amounts, which a SMILES gives as well as a
-    formula (hydrogens included), so a source trained on formulas applies to molecules and
-    polymer repeat units, and one trained on SMILES to formulas.
-    """
-    models, changed = [], False
-    for model in library:
-        spec = model.featurizer
-        if (
-            spec is not None
-            and spec.get("class") == "CompositionFeaturizer"
-            and spec.get("params", {}).get("input", "formula") != kind
-        ):
-            spec = {**spec, "params": {**spec.get("params", {}), "input": kind}}
-            model = dataclasses.replace(model, featurizer=spec)
-            changed = True
-        models.append(model)
-    if not changed:
-        return library
-    return ModelLibrary(models, name=library.name, description=library.description)
 
 
 class ShotgunTransferRegressor(RegressorMixin, _ShotgunTransferBase):

@@ -153,3 +153,40 @@ def test_the_reference_is_the_best_plain_model_forest_or_linear():
     assert transfer["best_plain"] == "linear: rdkit2d"
     assert transfer["ratio_mean"] == pytest.approx(0.8)
     assert "| T [u] (2) | linear: rdkit2d: 2.25 |" in text
+
+
+def test_the_summary_says_per_task_whether_transfer_helps():
+    path = _PATH.with_name("run.py")
+    spec = importlib.util.spec_from_file_location("accuracy_benchmark_run", path)
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    control = "control (transfer (defaults), untrained)"
+    maes = {  # per task: the plain model, the baseline, the defaults, their untrained control
+        "helps": (2.0, 2.0, 1.6, 1.9),
+        "untrained": (2.0, 2.0, 1.6, 1.5),
+        "loses": (2.0, 2.0, 2.2, 2.4),
+    }
+    rows = [
+        {
+            "task": task,
+            "title": task,
+            "units": "u",
+            "draw": draw,
+            "model": model,
+            "mae": mae,
+            "inner_mae": 1.0,
+            "no_transfer_picks": 0,
+        }
+        for task, values in maes.items()
+        for draw in (0, 1)
+        for model, mae in zip(
+            ("forest: rdkit2d", "baseline", "transfer (defaults)", control), values, strict=True
+        )
+    ]
+    _, text = run.summarise(pd.DataFrame(rows))
+    assert "- helps: transfer helps (ratio 0.80, 2/2 draws), and the pretrained weights " in text
+    assert "- untrained: transfer helps (ratio 0.80, 2/2 draws), but no more than untrained" in text
+    assert (
+        "- loses: transfer does not help (ratio 1.10, 0/2 draws); use forest: rdkit2d instead"
+        in text
+    )

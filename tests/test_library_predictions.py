@@ -83,7 +83,7 @@ def test_columns_are_the_mean_of_each_sources_first_networks(mixed, polymer_smil
 def test_sources_that_cannot_read_the_inputs_are_left_out(mixed):
     # Formulas: the fingerprint sources reject them, the composition source reads them
     # once its input is set to formulas (as the transfer search does).
-    from sklearn_shotgun.transfer import _reading
+    from sklearn_shotgun._transfer_candidates import _reading
 
     with pytest.warns(UserWarning, match="left out"):
         featurizer = LibraryPredictionFeaturizer(_reading(mixed, "formula"))
@@ -94,7 +94,7 @@ def test_sources_that_cannot_read_the_inputs_are_left_out(mixed):
 
 
 def test_left_out_sources_are_named_in_a_warning(mixed):
-    from sklearn_shotgun.transfer import _reading
+    from sklearn_shotgun._transfer_candidates import _reading
 
     with pytest.warns(UserWarning, match="2 source"):
         P = LibraryPredictionFeaturizer(_reading(mixed, "formula")).fit_transform(["SiO2", "MgO"])

@@ -167,7 +167,7 @@ def test_transfer_table_scatter(fitted, qm9_pool, tmp_path):
     assert ax.get_ylabel() == "target MAE, inner CV mean ± std"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == [
-        f"candidates searched: {n_candidates} of {n_candidates} ({len(qm9_pool)} sources)",
+        f"candidates searched: {n_candidates} of {n_candidates} ({len(qm9_pool)} source networks)",
         f"rank 1: {fitted.best_source_}, layer {fitted.best_layer_} ({_fmt(top['cv_mae_mean'])})",
     ]
     assert len(ax.collections) == 3  # error bars, candidates, rank 1
@@ -227,7 +227,9 @@ def test_transfer_table_draws_no_transfer_as_lines(qm9_pool, polymers, tmp_path)
         assert any(label.startswith(f"rank 1: {model.best_source_}") for label in labels)
     # The reference lines are not counted as candidates.
     n_sources = len(table) - len(fallback) - len(predictions)
-    assert f"candidates searched: {n_sources} of {n_sources} ({n_sources} sources)" in labels
+    assert (
+        f"candidates searched: {n_sources} of {n_sources} ({n_sources} source networks)" in labels
+    )
     _saved_png(ax, tmp_path / "lines.png")
 
 
@@ -253,14 +255,14 @@ def test_transfer_table_options(fitted):
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     n_sources = table["source"].nunique()
     assert labels[0] == (
-        f"candidates searched: {len(table) - 2} of {len(table)} ({n_sources} sources)"
+        f"candidates searched: {len(table) - 2} of {len(table)} ({n_sources} source networks)"
     )
     # A searched candidate without a source metric is counted, and said to be missing.
     no_metric = table.copy()
     no_metric.loc[no_metric.index[-1], "source_r2"] = np.nan
     ax = plot_transfer_table(no_metric, errorbars=False)
     assert ax.get_legend().get_texts()[0].get_text() == (
-        f"candidates searched: {len(table)} of {len(table)} ({n_sources} sources), "
+        f"candidates searched: {len(table)} of {len(table)} ({n_sources} source networks), "
         "1 without source_r2 not shown"
     )
     ax = plot_transfer_table(table, x="source_mae", errorbars=False)

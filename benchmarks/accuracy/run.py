@@ -255,7 +255,40 @@ def summarise(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         )
         for task, r in defaults.iterrows():
             lines.append(f"- {task}: inner {r.inner_mae_optimistic:.4g}, nested {r.mae_mean:.4g}")
+    if len(defaults):
+        lines.append("")
+        own = len(controls) and controls[0] == "control (transfer (defaults), untrained)"
+        lines += _verdicts(defaults, control if own else None)
     return table, "\n".join(lines)
+
+
+def _verdicts(defaults: pd.DataFrame, control: pd.DataFrame | None) -> list[str]:
+    """One line per task: does transfer (the defaults) help there, and do the pretrained
+    weights (against the untrained control, when it is the defaults' own)?"""
+    lines = [
+        "Where transfer helps (the defaults: a ratio below 1 that wins at least half of the "
+        "draws"
+        + (
+            "; pretrained weights matter where they beat the untrained control"
+            if control is not None
+            else ""
+        )
+        + "):"
+    ]
+    for task, r in defaults.iterrows():
+        score = f"ratio {r.ratio_mean:.2f}, {r.wins}/{r.draws} draws"
+        if not (r.ratio_mean < 1 and 2 * r.wins >= r.draws):
+            lines.append(f"- {task}: transfer does not help ({score}); use {r.best_plain} instead")
+            continue
+        line = f"- {task}: transfer helps ({score})"
+        if control is not None and task in control.index:
+            ratio = control.loc[task, "ratio_mean"]
+            if control.loc[task, "mae_mean"] > r.mae_mean:
+                line += f", and the pretrained weights matter (control ratio {ratio:.2f})"
+            else:
+                line += f", but no more than untrained networks (control ratio {ratio:.2f})"
+        lines.append(line)
+    return lines
 
 
 def _source_lines(record: dict) -> list[str]:
