@@ -109,7 +109,6 @@ class _CandidateBuilder:
     def _candidates(
         self, library: ModelLibrary, X: Any, y: np.ndarray, cv: Any, groups: Any
     ) -> list[Candidate]:
-        n_rows = len(y)
         parts = set(self.features.split("+"))
         featurizers, appended = self._target_descriptors(X)
         if not (self.no_transfer or "descriptor" in parts):
@@ -144,22 +143,10 @@ class _CandidateBuilder:
                 stacklevel=3,
             )
         rng = check_random_state(self.random_state)
-        first = self._head_specs()[0]  # the others are added to the searched candidates
         fallback = []
         for name, T in target.items():
             T, columns = _informative(T)
-            seed = int(rng.randint(np.iinfo(np.int32).max))
-            fallback.append(
-                Candidate(
-                    None,
-                    None,
-                    T,
-                    self._make_head(first, n_rows, T, seed),
-                    name,
-                    columns,
-                    _head_name(first),
-                )
-            )
+            fallback.append(self._first_head_candidate(None, None, T, name, columns, rng))
         if appended == "auto":
             if "descriptor" in parts and len(fallback) > 1:
                 primary, _ = self._scoring()
@@ -200,17 +187,9 @@ class _CandidateBuilder:
                     [every[:, bounds[k] : bounds[k + 1]] for k in hidden] + tail, dtype=np.float32
                 )
                 H, columns = _informative(H)
-                seed = int(rng.randint(np.iinfo(np.int32).max))
+                name = appended if extra is not None else None
                 candidates.append(
-                    Candidate(
-                        model.id,
-                        layer,
-                        H,
-                        self._make_head(first, n_rows, H, seed),
-                        appended if extra is not None else None,
-                        columns,
-                        _head_name(first),
-                    )
+                    self._first_head_candidate(model.id, layer, H, name, columns, rng)
                 )
         if self._missing_layers:
             warnings.warn(
@@ -262,29 +241,34 @@ class _CandidateBuilder:
             ModelLibrary(used, name=library.name), selected.max_models_per_source
         )
         P = featurizer.fit_transform_cached(X, cache)
-        n_rows = len(P)
-        first = self._head_specs()[0]
         out = []
         for name, T in [(None, None), *target.items()]:
             H, columns = _informative(P if T is None else np.hstack([P, T]))
             if H.shape[1] == 0:
                 continue
-            seed = int(rng.randint(np.iinfo(np.int32).max))
-            out.append(
-                Candidate(
-                    None,
-                    None,
-                    H,
-                    self._make_head(first, n_rows, H, seed),
-                    name,
-                    columns,
-                    _head_name(first),
-                    featurizer,
-                )
-            )
+            out.append(self._first_head_candidate(None, None, H, name, columns, rng, featurizer))
         if "linear" not in self._head_specs():
             out += [self._linear_twin(c) for c in out]
         return out
+
+    def _first_head_candidate(
+        self,
+        model_id: str | None,
+        layer: int | str | None,
+        H: np.ndarray,
+        descriptor: str | None,
+        columns: np.ndarray,
+        rng: np.random.RandomState,
+        predictions: LibraryPredictionFeaturizer | None = None,
+    ) -> Candidate:
+        """A candidate on the features ``H`` with the first head, seeded from ``rng`` (one
+        draw per candidate, in the order the candidates are built)."""
+        first = self._head_specs()[0]
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        head = self._make_head(first, len(H), H, seed)
+        return Candidate(
+            model_id, layer, H, head, descriptor, columns, _head_name(first), predictions
+        )
 
     def _linear_twin(self, candidate: Candidate) -> Candidate:
         """``candidate`` with the "linear" head: the same features, a ridge (logistic) model."""
