@@ -165,16 +165,32 @@ class _SparseFirstLayer(torch.autograd.Function):
         idx, values, bag, centre = ctx.saved_tensors
         M, R, H = grad.shape
         D = centre.shape[1]
-        order = torch.argsort(idx, stable=True)
+        order = _stable_order(idx, M * D)
         counts = torch.bincount(idx, minlength=M * D)
         offsets = torch.cumsum(counts, 0) - counts
         grad = grad.contiguous()
         grad_weight = F.embedding_bag(
-            bag[order], grad.view(M * R, H), offsets, mode="sum", per_sample_weights=values[order]
+            bag.index_select(0, order),
+            grad.view(M * R, H),
+            offsets,
+            mode="sum",
+            per_sample_weights=values.index_select(0, order),
         ).view(M, D, H)
         grad_bias = grad.sum(1)
         grad_weight.addcmul_(centre[:, :, None], grad_bias[:, None, :], value=-1.0)
         return grad_weight, grad_bias, None, None, None, None, None
+
+
+def _stable_order(keys: torch.Tensor, n_keys: int) -> torch.Tensor:
+    """The permutation that sorts ``keys`` (integers in ``[0, n_keys)``), ties in order.
+
+    On the CPU with at most 2**16 distinct keys, numpy's stable sort of uint16 is a radix sort:
+    on 12,000 keys below 1,000 it took 44 us against ``torch.argsort(stable=True)``'s 492 us
+    (one thread, 2026-12-05), and it is called once per training step.
+    """
+    if keys.device.type == "cpu" and n_keys <= 2**16:
+        return torch.from_numpy(np.argsort(keys.numpy().astype(np.uint16), kind="stable"))
+    return torch.argsort(keys, stable=True)
 
 
 def _first_layer_forward(weight, bias, idx, offsets, values, centre) -> torch.Tensor:
@@ -363,14 +379,18 @@ class _BatchedGroup:
         if local is None:
             local = torch.arange(P, device=self.device)
         indptr, indices, values = self.stacked
+        # index_select rather than advanced indexing: 4x faster on these 1-D gathers (16 against
+        # 61 us for 12,000 elements, one thread).
         flat = (rows + (block * self.n_rows)[:, None]).reshape(-1)
-        start = indptr[flat]
-        count = indptr[flat + 1] - start
+        start = indptr.index_select(0, flat)
+        count = indptr.index_select(0, flat + 1) - start
         offsets = torch.cumsum(count, 0) - count
         bag = torch.repeat_interleave(torch.arange(P * R, device=self.device), count)
-        pos = torch.arange(bag.shape[0], device=self.device) + (start - offsets)[bag]
-        idx = indices[pos] + (local * D).repeat_interleave(R)[bag]
-        return idx, offsets, values[pos], bag
+        pos = torch.arange(bag.shape[0], device=self.device) + (start - offsets).index_select(
+            0, bag
+        )
+        idx = indices.index_select(0, pos) + (local * D).repeat_interleave(R).index_select(0, bag)
+        return idx, offsets, values.index_select(0, pos), bag
 
     def epoch_gather(self, rows: torch.Tensor, n_steps: np.ndarray, lo: int, hi: int) -> list:
         """The first layer's inputs of steps ``lo`` to ``hi`` of an epoch, gathered at once.
