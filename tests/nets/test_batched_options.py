@@ -396,3 +396,13 @@ def test_openmp_threads_sleep_while_waiting():
     env["OMP_WAIT_POLICY"] = "ACTIVE"  # the user's choice wins
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "ACTIVE"
+
+
+@pytest.mark.parametrize("n_keys", [1, 1000, 2**16, 2**16 + 1])
+def test_stable_order_matches_torch_argsort(n_keys):
+    # The radix path (up to 2**16 keys) and the torch fallback both give the stable order.
+    rng = np.random.default_rng(n_keys)
+    keys = torch.from_numpy(rng.integers(0, n_keys, size=5000))
+    order = _batched._stable_order(keys, n_keys)
+    assert order.dtype == torch.int64
+    assert torch.equal(order, torch.argsort(keys, stable=True))
