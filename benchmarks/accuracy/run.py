@@ -95,6 +95,7 @@ VARIANTS = {
     "transfer +prediction": {"features": "frozen+prediction+descriptor"},
     "transfer, last layer": {"layers": "last"},
     "transfer, mean of top 3": {"ensemble": 3, "ensemble_weights": "uniform"},
+    "transfer, mean of top 5": {"ensemble_weights": "uniform"},
     "transfer, paper head": {"head": "paper", "ensemble": 1},
     "transfer, top 30": {"top_k": 30},
     "transfer, no library predictions": {"library_predictions": False},
