@@ -51,7 +51,7 @@ class DataSet:
         Licence of the data, reference to cite, and where it was taken from.
     reader : str
         How the file is read: ``"csv"``, ``"csv-bom"``, ``"splits"``, ``"xlsx"``,
-        ``"rdata:<object>"`` or ``"qm9"``.
+        ``"rdata:<object>"``, ``"qm9"`` or ``"chemicals:<file in the package>"``.
     exclude : str, optional
         A column whose non-empty cells flag rows the authors say not to use.
     notes : str

@@ -17,6 +17,8 @@ from sklearn.utils import Bunch
 from .._io import sha256_file
 from ._fetch import DataIntegrityError, data_home, fetch_file, read_verified
 from ._registry import (
+    CHEMICALS_FILES,
+    CHEMICALS_WHEEL,
     DATASETS,
     QM9_COLUMNS,
     QM9_MIRROR,
@@ -119,6 +121,69 @@ def _read_qm9(
     return read_verified(wheel, _read_qm9_zip, dataset.url)
 
 
+def _chemicals_members(
+    members: Sequence[str], home, download: bool, base_url: str | None, timeout: float
+) -> dict[str, bytes]:
+    """The bytes of files of chemicals 1.5.2, each sha256-checked.
+
+    From an installed ``chemicals`` whose files match, else from the wheel (cached in the
+    data home, downloaded from PyPI when missing).
+    """
+    spec = importlib.util.find_spec("chemicals")
+    if spec is not None and spec.submodule_search_locations:
+        root = Path(next(iter(spec.submodule_search_locations))).parent
+        found = {m: (root / m).read_bytes() for m in members if (root / m).is_file()}
+        if len(found) == len(members) and all(
+            hashlib.sha256(data).hexdigest() == CHEMICALS_FILES[m] for m, data in found.items()
+        ):
+            return found
+    # Another version of chemicals (or none) is installed: read the pinned wheel instead.
+    wheel = fetch_file(
+        *_remote(CHEMICALS_WHEEL), home=home, download=download, base_url=base_url,
+        timeout=timeout,
+    )  # fmt: skip
+
+    def read(path: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(path) as z:
+            out = {m: z.read(m) for m in members}
+        for m, data in out.items():
+            if hashlib.sha256(data).hexdigest() != CHEMICALS_FILES[m]:
+                raise DataIntegrityError(f"{m} in {path} does not have the pinned sha256.")
+        return out
+
+    return read_verified(wheel, read, CHEMICALS_WHEEL.url)
+
+
+_CHEMICALS_IDS = (
+    "chemicals/Identifiers/chemical identifiers pubchem large.tsv",
+    "chemicals/Identifiers/chemical identifiers pubchem small.tsv",
+    "chemicals/Identifiers/Inorganic db.tsv",
+)
+
+
+def _read_chemicals(
+    member: str, home, download: bool, base_url: str | None, timeout: float
+) -> pd.DataFrame:
+    """A table of chemicals with a SMILES and a molar mass joined on its CAS number."""
+    files = _chemicals_members([member, *_CHEMICALS_IDS], home, download, base_url, timeout)
+    table = pd.read_csv(io.BytesIO(files[member]), sep="\t")
+    # The identifier tables have a variable number of synonym columns: only the first five
+    # (PubChem id, CAS, formula, molar mass, SMILES) are read; the first table naming a CAS
+    # number wins.
+    smiles: dict[str, str] = {}
+    mass: dict[str, float] = {}
+    for name in _CHEMICALS_IDS:
+        for line in files[name].decode("utf-8").splitlines():
+            fields = line.split("\t", 5)
+            if len(fields) > 4 and fields[1] not in smiles and fields[4]:
+                smiles[fields[1]] = fields[4]
+                mass[fields[1]] = float(fields[3])
+    at = table.columns.get_loc("CAS") + 1
+    table.insert(at, "SMILES", table["CAS"].map(smiles))
+    table.insert(at + 1, "molar_mass", table["CAS"].map(mass))
+    return table
+
+
 # pandas' default missing-value markers, applied to every column but the inputs: "NaN" is
 # sodium nitride in a formula column (CrabNet's mp_e_hull and mp_mu_b hold it), not a gap.
 _NA_VALUES = (
@@ -167,6 +232,9 @@ def read_frame(
     dataset = _get(name)
     if dataset.reader == "qm9":
         return _read_qm9(dataset, home, download, base_url, timeout)
+    if dataset.reader.startswith("chemicals:"):
+        member = dataset.reader.split(":", 1)[1]
+        return _read_chemicals(member, home, download, base_url, timeout)
     if dataset.reader == "xlsx":
         _need("openpyxl", dataset)
     if dataset.reader.startswith("rdata:"):

@@ -14,9 +14,18 @@ import pandas as pd
 
 from . import _sets_inorganic, _sets_molecules, _sets_polymers
 from ._dataset import DataSet, RemoteFile
-from ._sets_molecules import QM9_COLUMNS, QM9_MIRROR, QM9_PARTS, QM9_PROPERTIES
+from ._sets_molecules import (
+    CHEMICALS_FILES,
+    CHEMICALS_WHEEL,
+    QM9_COLUMNS,
+    QM9_MIRROR,
+    QM9_PARTS,
+    QM9_PROPERTIES,
+)
 
 __all__ = [
+    "CHEMICALS_FILES",
+    "CHEMICALS_WHEEL",
     "DATASETS",
     "QM9_COLUMNS",
     "QM9_MIRROR",

@@ -238,3 +238,93 @@ _add(
     reader="rdata:bpdata",
     notes="Needs the PyPI package pyreadr. Mostly alkanes and halogenated alkanes.",
 )
+
+# -- tables of the PyPI package `chemicals` (C. Bell), read from an installed copy or its wheel --
+#: The chemicals wheel on PyPI; its tables are read from an installed ``chemicals`` when the
+#: files there have the sha256 below, else from this wheel (downloaded once, sha256-checked).
+CHEMICALS_WHEEL = RemoteFile(
+    "https://files.pythonhosted.org/packages/22/f5/"
+    "59eea489c5faf02e651744057bb93d89aacf6c3c3f404abbc4217b7ceae1/"
+    "chemicals-1.5.2-py3-none-any.whl",
+    "f85ef7f36e77fee634686c26562929ee61026cd548d89cebd57b2251ca843d6e",
+    "chemicals/chemicals-1.5.2-py3-none-any.whl",
+)
+#: Files of chemicals 1.5.2 that the readers use, and their sha256. The identifier tables
+#: (PubChem organics, then inorganics) map a CAS number to a SMILES and a molar mass.
+CHEMICALS_FILES = {
+    "chemicals/Heat Capacity/CRC Standard Thermodynamic Properties of Chemical Substances.tsv": (
+        "718d121e0c6ee3cbc2b8a0029dcde7feba72cd3fa18dc4f08f22cf79f1028df2"
+    ),
+    "chemicals/Misc/CRC Handbook Organic RI.csv": (
+        "46d64fbe1dd5077bb127bfc0935a21970bab7d3a66adf4653cf34f5086526546"
+    ),
+    "chemicals/Identifiers/chemical identifiers pubchem large.tsv": (
+        "3b9aac5ae8d270bafc9e72a6af5441ce580f0ce444d1dee48dc37e47474b91fc"
+    ),
+    "chemicals/Identifiers/chemical identifiers pubchem small.tsv": (
+        "21fc5441ba4e159ec3b3993459d7cd0c6d375a1565c7304cc55580e8999ba42e"
+    ),
+    "chemicals/Identifiers/Inorganic db.tsv": (
+        "05e38f7ec8fa928e2d819ad744dac2931e78e9ae0781bf8ee03f2b3367305bce"
+    ),
+}
+_CHEMICALS_LICENCE = "MIT (PyPI package chemicals 1.5.2, Caleb Bell and contributors)"
+_CHEMICALS_CITE = (
+    "Bell, C. and contributors, Chemicals: chemical properties component of Chemical "
+    "Engineering Design Library (ChEDL), https://github.com/CalebBell/chemicals"
+)
+_CHEMICALS_NOTES = (
+    "Read from the installed PyPI package chemicals 1.5.2 (pip install sklearn-shotgun[data]; "
+    "its files sha256-checked), else from its wheel downloaded from PyPI. SMILES and molar "
+    "mass ('molar_mass', g/mol) come from the package's identifier tables, joined on "
+    "the CAS number; rows whose CAS number is not there have no SMILES and are left out of "
+    "data/target (kept in frame)."
+)
+
+_add(
+    name="chemicals_crc_heat_capacity",
+    title="CRC Handbook standard heat capacities at 298.15 K (liquid, solid, gas)",
+    material="molecule",
+    files=(CHEMICALS_WHEEL,),
+    inputs=("SMILES",),
+    input_kind="smiles",
+    targets={"Cpl": "J/(mol K)", "Cps": "J/(mol K)", "Cpg": "J/(mol K)"},
+    n_rows=2_470,
+    licence=_CHEMICALS_LICENCE,
+    citation=(
+        "CRC Handbook of Chemistry and Physics, 'Standard Thermodynamic Properties of "
+        f"Chemical Substances'; data via {_CHEMICALS_CITE}"
+    ),
+    source=(
+        "PyPI chemicals 1.5.2 wheel, chemicals/Heat Capacity/CRC Standard Thermodynamic "
+        "Properties of Chemical Substances.tsv"
+    ),
+    reader="chemicals:chemicals/Heat Capacity/CRC Standard Thermodynamic Properties of "
+    "Chemical Substances.tsv",
+    notes=(
+        f"{_CHEMICALS_NOTES} Organic and inorganic substances; each phase's column is empty "
+        "where the handbook lists no value (Cpl: 433 rows, Cps: 529, Cpg: 533). The "
+        "standard enthalpies, Gibbs energies and entropies are kept in frame."
+    ),
+)
+_add(
+    name="chemicals_organic_refractive_index",
+    title="CRC Handbook refractive indices of 4,490 organic compounds",
+    material="molecule",
+    files=(CHEMICALS_WHEEL,),
+    inputs=("SMILES",),
+    input_kind="smiles",
+    targets={"RI": "dimensionless"},
+    n_rows=4_490,
+    licence=_CHEMICALS_LICENCE,
+    citation=(
+        "CRC Handbook of Chemistry and Physics, 'Physical Constants of Organic Compounds'; "
+        f"data via {_CHEMICALS_CITE}"
+    ),
+    source="PyPI chemicals 1.5.2 wheel, chemicals/Misc/CRC Handbook Organic RI.csv",
+    reader="chemicals:chemicals/Misc/CRC Handbook Organic RI.csv",
+    notes=(
+        f"{_CHEMICALS_NOTES} Refractive index at the sodium D line, measured at the "
+        "temperature in column 'RIT' (K; 293.15 K for most rows, 173-491 K in all)."
+    ),
+)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,6 +28,11 @@ FACTS = {
     "freesolv": (642, 642, "CN(C)C(=O)c1ccc(cc1)OC", -11.01),
     "lipophilicity": (4200, 4200, "Cn1c(CN2CCN(CC2)c3ccc(Cl)cc3)nc4ccccc14", 3.54),
     "boiling_point_goll_jurs": (277, 277, "C(Br)(Cl)(Cl)Cl", 378.0),
+    # Read from the installed chemicals package; rows without a PubChem SMILES left out.
+    "chemicals_crc_heat_capacity": (2470, 382, "C(Cl)(Cl)(Cl)Cl", 130.7),
+    "chemicals_organic_refractive_index": (
+        4490, 4073, "CN1C2CCC1C(C(C2)OC(=O)C3=CC=CC=C3)C(=O)OC", 1.5022
+    ),
     "radonpy_pi1070": (1077, 1076, "*CC*", 4699.002675),  # Cp: 1,076 values
     "polyverse_bandgap_chain": (4209, 4209, "[*]C=C([*])c1ccc(NC=O)cc1", 0.071),
     "polyverse_bandgap_crystal": (236, 236, "[*]C=C([*])C#N", 0.5068),
@@ -281,3 +289,92 @@ def test_bradley_melting_points():
     assert b.data.iloc[0] == "c1ccnc(c1)Cc2ccc(cc2[N+](=O)[O-])[N+](=O)[O-]"
     assert b.target.iloc[0] == 92.0
     assert b.units == {"mpC": "degC"}
+
+
+# ------------------------------------------------------------------ tables of `chemicals`
+
+
+def _chemicals_wheel(tmp_path, tamper: str | None = None):
+    """A zip at the wheel's place in a data home, holding the installed package's files."""
+    import importlib.util
+    import zipfile
+
+    from sklearn_shotgun.datasets._registry import CHEMICALS_FILES, CHEMICALS_WHEEL
+
+    site = Path(importlib.util.find_spec("chemicals").submodule_search_locations[0]).parent
+    wheel = tmp_path / CHEMICALS_WHEEL.relpath
+    wheel.parent.mkdir(parents=True)
+    with zipfile.ZipFile(wheel, "w") as zf:
+        for member in CHEMICALS_FILES:
+            data = (site / member).read_bytes()
+            zf.writestr(member, data + b"0" if member == tamper else data)
+    return wheel
+
+
+def test_installed_chemicals_files_are_the_pinned_ones():
+    import importlib.util
+
+    from sklearn_shotgun.datasets._registry import CHEMICALS_FILES
+
+    site = Path(importlib.util.find_spec("chemicals").submodule_search_locations[0]).parent
+    for member, sha256 in CHEMICALS_FILES.items():
+        assert hashlib.sha256((site / member).read_bytes()).hexdigest() == sha256, member
+
+
+def test_chemicals_tables_join_smiles_and_molar_mass():
+    b = fetch_dataset("chemicals_crc_heat_capacity", as_frame=True)
+    frame = b.frame
+    assert list(frame.columns[:4]) == ["CAS", "SMILES", "molar_mass", "Chemical"]
+    water = frame.loc[frame["CAS"] == "7732-18-5"].iloc[0]
+    assert water["SMILES"] == "O" and water["molar_mass"] == pytest.approx(18.015, abs=1e-3)
+    assert water["Cpl"] == 75.3  # CRC: liquid water, J/(mol K) at 298.15 K
+    assert b.units == {"Cpl": "J/(mol K)"}
+    # 433 liquid heat capacities, 51 of substances without a SMILES in the package.
+    assert frame["Cpl"].notna().sum() == 433
+    assert len(b.data) == 382 and b.data.notna().all()
+    ri = fetch_dataset("chemicals_organic_refractive_index", as_frame=True)
+    assert "RIT" in ri.frame.columns and ri.target.between(1.1, 2.0).all()  # CH3F: 1.1674
+
+
+def test_chemicals_wheel_is_read_when_the_package_is_absent(tmp_path, monkeypatch):
+    import dataclasses
+    import importlib.util
+
+    from sklearn_shotgun.datasets import _loaders
+
+    wheel = _chemicals_wheel(tmp_path)
+    pinned = dataclasses.replace(
+        _loaders.CHEMICALS_WHEEL, sha256=hashlib.sha256(wheel.read_bytes()).hexdigest()
+    )
+    monkeypatch.setattr(_loaders, "CHEMICALS_WHEEL", pinned)
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "chemicals" else find_spec(name, *a),
+    )
+    frame = read_frame("chemicals_organic_refractive_index", home=tmp_path, download=False)
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(frame, read_frame("chemicals_organic_refractive_index"))
+
+
+def test_chemicals_wheel_with_a_changed_file_is_refused(tmp_path, monkeypatch):
+    import dataclasses
+    import importlib.util
+
+    from sklearn_shotgun.datasets import DataIntegrityError, _loaders
+
+    member = "chemicals/Misc/CRC Handbook Organic RI.csv"
+    wheel = _chemicals_wheel(tmp_path, tamper=member)
+    pinned = dataclasses.replace(
+        _loaders.CHEMICALS_WHEEL, sha256=hashlib.sha256(wheel.read_bytes()).hexdigest()
+    )
+    monkeypatch.setattr(_loaders, "CHEMICALS_WHEEL", pinned)
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "chemicals" else find_spec(name, *a),
+    )
+    with pytest.raises(DataIntegrityError, match=r"Organic RI\.csv"):
+        read_frame("chemicals_organic_refractive_index", home=tmp_path, download=False)
