@@ -37,14 +37,15 @@ def check_target_transform(value: Any) -> None:
 
 def _size(item: Any, kind: str, inputs: str) -> float:
     """Molar mass, heavy-atom or atom count of one SMILES (or RDKit Mol) or formula."""
-    from rdkit import Chem
+    from rdkit import Chem, rdBase
 
     from .featurizers._formula import FormulaError, parse_formula
     from .featurizers._smiles import parse_smiles
 
     if inputs == "smiles":
         # The featurizers' strict parser: "CC junk" is not ethane here either.
-        mol, reason = parse_smiles(item)
+        with rdBase.BlockLogs():  # the ValueError names the problem; RDKit's log would not
+            mol, reason = parse_smiles(item)
         if mol is None:
             raise ValueError(reason)
         # '*' attachment points of polymer repeat units have atomic number 0 and no mass.
