@@ -294,11 +294,14 @@ def test_bradley_melting_points():
 # ------------------------------------------------------------------ tables of `chemicals`
 
 
-def _chemicals_wheel(tmp_path, tamper: str | None = None):
-    """A zip at the wheel's place in a data home, holding the installed package's files."""
+def _only_the_chemicals_wheel(tmp_path, monkeypatch, tamper: str | None = None) -> None:
+    """Hide the installed chemicals and put, where its wheel is cached, a zip of its files
+    (``tamper``: one of them changed), pinned by that zip's sha256."""
+    import dataclasses
     import importlib.util
     import zipfile
 
+    from sklearn_shotgun.datasets import _loaders
     from sklearn_shotgun.datasets._registry import CHEMICALS_FILES, CHEMICALS_WHEEL
 
     site = Path(importlib.util.find_spec("chemicals").submodule_search_locations[0]).parent
@@ -308,7 +311,16 @@ def _chemicals_wheel(tmp_path, tamper: str | None = None):
         for member in CHEMICALS_FILES:
             data = (site / member).read_bytes()
             zf.writestr(member, data + b"0" if member == tamper else data)
-    return wheel
+    pinned = dataclasses.replace(
+        CHEMICALS_WHEEL, sha256=hashlib.sha256(wheel.read_bytes()).hexdigest()
+    )
+    monkeypatch.setattr(_loaders, "CHEMICALS_WHEEL", pinned)
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "chemicals" else find_spec(name, *a),
+    )
 
 
 def test_installed_chemicals_files_are_the_pinned_ones():
@@ -337,44 +349,17 @@ def test_chemicals_tables_join_smiles_and_molar_mass():
 
 
 def test_chemicals_wheel_is_read_when_the_package_is_absent(tmp_path, monkeypatch):
-    import dataclasses
-    import importlib.util
-
-    from sklearn_shotgun.datasets import _loaders
-
-    wheel = _chemicals_wheel(tmp_path)
-    pinned = dataclasses.replace(
-        _loaders.CHEMICALS_WHEEL, sha256=hashlib.sha256(wheel.read_bytes()).hexdigest()
-    )
-    monkeypatch.setattr(_loaders, "CHEMICALS_WHEEL", pinned)
-    find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: None if name == "chemicals" else find_spec(name, *a),
-    )
+    _only_the_chemicals_wheel(tmp_path, monkeypatch)
     frame = read_frame("chemicals_organic_refractive_index", home=tmp_path, download=False)
     monkeypatch.undo()
     pd.testing.assert_frame_equal(frame, read_frame("chemicals_organic_refractive_index"))
 
 
 def test_chemicals_wheel_with_a_changed_file_is_refused(tmp_path, monkeypatch):
-    import dataclasses
-    import importlib.util
+    from sklearn_shotgun.datasets import DataIntegrityError
 
-    from sklearn_shotgun.datasets import DataIntegrityError, _loaders
-
-    member = "chemicals/Misc/CRC Handbook Organic RI.csv"
-    wheel = _chemicals_wheel(tmp_path, tamper=member)
-    pinned = dataclasses.replace(
-        _loaders.CHEMICALS_WHEEL, sha256=hashlib.sha256(wheel.read_bytes()).hexdigest()
-    )
-    monkeypatch.setattr(_loaders, "CHEMICALS_WHEEL", pinned)
-    find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: None if name == "chemicals" else find_spec(name, *a),
+    _only_the_chemicals_wheel(
+        tmp_path, monkeypatch, tamper="chemicals/Misc/CRC Handbook Organic RI.csv"
     )
     with pytest.raises(DataIntegrityError, match=r"Organic RI\.csv"):
         read_frame("chemicals_organic_refractive_index", home=tmp_path, download=False)
