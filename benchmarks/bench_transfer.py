@@ -24,8 +24,8 @@ most ``n_jobs=2`` can gain there.
    fingerprints and ``max_sparsity=0.99`` (279 inputs per network on these 5,000 rows,
    where ``max_sparsity=0.9`` gave 31; one epoch, since speed, not quality, is measured),
    cached under ``--pool``.
-3. A multi-property library: the cached ``mdl`` library (``build_library("mdl")``, 39
-   properties over molecules, polymers and inorganic compounds, 2,496 networks) or else the
+3. A multi-property library: the cached ``mdl`` library (``build_library("mdl")``, 42
+   properties over molecules, polymers and inorganic compounds, 2,688 networks) or else the
    cached ``quick`` one (six properties) when present, else a small
    multi-property pool pretrained here (QM9 Cv, polarizability and HOMO-LUMO gap).
 
