@@ -268,7 +268,6 @@ CHEMICALS_FILES = {
         "05e38f7ec8fa928e2d819ad744dac2931e78e9ae0781bf8ee03f2b3367305bce"
     ),
 }
-_CHEMICALS_LICENCE = "MIT (PyPI package chemicals 1.5.2, Caleb Bell and contributors)"
 _CHEMICALS_CITE = (
     "Bell, C. and contributors, Chemicals: chemical properties component of Chemical "
     "Engineering Design Library (ChEDL), https://github.com/CalebBell/chemicals"
@@ -281,50 +280,44 @@ _CHEMICALS_NOTES = (
     "data/target (kept in frame)."
 )
 
-_add(
+
+def _add_chemicals_table(member: str, handbook_table: str, notes: str, **kwargs) -> None:
+    """Register one table of the chemicals package (``member``, a key of CHEMICALS_FILES):
+    molecules given by SMILES, read by the ``chemicals:`` reader."""
+    _add(
+        material="molecule",
+        files=(CHEMICALS_WHEEL,),
+        inputs=("SMILES",),
+        input_kind="smiles",
+        licence="MIT (PyPI package chemicals 1.5.2, Caleb Bell and contributors)",
+        citation=(
+            f"CRC Handbook of Chemistry and Physics, '{handbook_table}'; data via {_CHEMICALS_CITE}"
+        ),
+        source=f"PyPI chemicals 1.5.2 wheel, {member}",
+        reader=f"chemicals:{member}",
+        notes=f"{_CHEMICALS_NOTES} {notes}",
+        **kwargs,
+    )
+
+
+_add_chemicals_table(
+    "chemicals/Heat Capacity/CRC Standard Thermodynamic Properties of Chemical Substances.tsv",
+    "Standard Thermodynamic Properties of Chemical Substances",
+    "Organic and inorganic substances; each phase's column is empty where the handbook lists "
+    "no value (Cpl: 433 rows, Cps: 529, Cpg: 533). The standard enthalpies, Gibbs energies "
+    "and entropies are kept in frame.",
     name="chemicals_crc_heat_capacity",
     title="CRC Handbook standard heat capacities at 298.15 K (liquid, solid, gas)",
-    material="molecule",
-    files=(CHEMICALS_WHEEL,),
-    inputs=("SMILES",),
-    input_kind="smiles",
     targets={"Cpl": "J/(mol K)", "Cps": "J/(mol K)", "Cpg": "J/(mol K)"},
     n_rows=2_470,
-    licence=_CHEMICALS_LICENCE,
-    citation=(
-        "CRC Handbook of Chemistry and Physics, 'Standard Thermodynamic Properties of "
-        f"Chemical Substances'; data via {_CHEMICALS_CITE}"
-    ),
-    source=(
-        "PyPI chemicals 1.5.2 wheel, chemicals/Heat Capacity/CRC Standard Thermodynamic "
-        "Properties of Chemical Substances.tsv"
-    ),
-    reader="chemicals:chemicals/Heat Capacity/CRC Standard Thermodynamic Properties of "
-    "Chemical Substances.tsv",
-    notes=(
-        f"{_CHEMICALS_NOTES} Organic and inorganic substances; each phase's column is empty "
-        "where the handbook lists no value (Cpl: 433 rows, Cps: 529, Cpg: 533). The "
-        "standard enthalpies, Gibbs energies and entropies are kept in frame."
-    ),
 )
-_add(
+_add_chemicals_table(
+    "chemicals/Misc/CRC Handbook Organic RI.csv",
+    "Physical Constants of Organic Compounds",
+    "Refractive index at the sodium D line, measured at the temperature in column 'RIT' (K; "
+    "293.15 K for most rows, 173-491 K in all).",
     name="chemicals_organic_refractive_index",
     title="CRC Handbook refractive indices of 4,490 organic compounds",
-    material="molecule",
-    files=(CHEMICALS_WHEEL,),
-    inputs=("SMILES",),
-    input_kind="smiles",
     targets={"RI": "dimensionless"},
     n_rows=4_490,
-    licence=_CHEMICALS_LICENCE,
-    citation=(
-        "CRC Handbook of Chemistry and Physics, 'Physical Constants of Organic Compounds'; "
-        f"data via {_CHEMICALS_CITE}"
-    ),
-    source="PyPI chemicals 1.5.2 wheel, chemicals/Misc/CRC Handbook Organic RI.csv",
-    reader="chemicals:chemicals/Misc/CRC Handbook Organic RI.csv",
-    notes=(
-        f"{_CHEMICALS_NOTES} Refractive index at the sodium D line, measured at the "
-        "temperature in column 'RIT' (K; 293.15 K for most rows, 173-491 K in all)."
-    ),
 )

@@ -294,6 +294,13 @@ def test_bradley_melting_points():
 # ------------------------------------------------------------------ tables of `chemicals`
 
 
+def _chemicals_site() -> Path:
+    """The folder that holds the installed ``chemicals`` package."""
+    import importlib.util
+
+    return Path(importlib.util.find_spec("chemicals").submodule_search_locations[0]).parent
+
+
 def _only_the_chemicals_wheel(tmp_path, monkeypatch, tamper: str | None = None) -> None:
     """Hide the installed chemicals and put, where its wheel is cached, a zip of its files
     (``tamper``: one of them changed), pinned by that zip's sha256."""
@@ -304,7 +311,7 @@ def _only_the_chemicals_wheel(tmp_path, monkeypatch, tamper: str | None = None) 
     from sklearn_shotgun.datasets import _loaders
     from sklearn_shotgun.datasets._registry import CHEMICALS_FILES, CHEMICALS_WHEEL
 
-    site = Path(importlib.util.find_spec("chemicals").submodule_search_locations[0]).parent
+    site = _chemicals_site()
     wheel = tmp_path / CHEMICALS_WHEEL.relpath
     wheel.parent.mkdir(parents=True)
     with zipfile.ZipFile(wheel, "w") as zf:
@@ -324,13 +331,11 @@ def _only_the_chemicals_wheel(tmp_path, monkeypatch, tamper: str | None = None) 
 
 
 def test_installed_chemicals_files_are_the_pinned_ones():
-    import importlib.util
-
     from sklearn_shotgun.datasets._registry import CHEMICALS_FILES
 
-    site = Path(importlib.util.find_spec("chemicals").submodule_search_locations[0]).parent
     for member, sha256 in CHEMICALS_FILES.items():
-        assert hashlib.sha256((site / member).read_bytes()).hexdigest() == sha256, member
+        data = (_chemicals_site() / member).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == sha256, member
 
 
 def test_chemicals_tables_join_smiles_and_molar_mass():
