@@ -162,8 +162,12 @@ def summarise(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         plain = [c for c in wide.columns if c.startswith(("forest: ", "linear: "))]
         best = min(plain, key=lambda c: wide[c].mean())
         ref = wide[best]
+        controls = [c for c in wide.columns if c.startswith("control")]
         for model in wide.columns:
             ratio = wide[model] / ref
+            # Paired per draw (same rows, same folds): how much lower the MAE is than the
+            # untrained control's, and that gain's standard error over the draws.
+            gain = wide[controls[0]] - wide[model] if controls else pd.Series(np.nan)
             inner = frame[frame["model"] == model]["inner_mae"].mean()
             picks = frame[frame["model"] == model]["no_transfer_picks"].sum()
             rows.append(
@@ -181,6 +185,11 @@ def summarise(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
                     "wins": int((ratio < 1).sum()),
                     "inner_mae_optimistic": inner,
                     "no_transfer_folds": int(picks),
+                    "gain_vs_control": gain.mean(),
+                    "gain_vs_control_se": gain.std(ddof=1) / np.sqrt(len(gain))
+                    if len(gain) > 1
+                    else np.nan,
+                    "draws_beating_control": int((gain > 0).sum()),
                 }
             )
     table = pd.DataFrame(rows)
@@ -233,9 +242,11 @@ def summarise(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         own = table[table["model"] == variant].set_index("task")
         lines.append("")
         beat = int((own["mae_mean"] < control["mae_mean"]).sum())
+        clear = int(_clearly_better(own).sum())
         lines.append(
             f"Pretrained vs untrained weights: {variant} beats {controls[0]} on "
-            f"{beat}/{len(own)} tasks."
+            f"{beat}/{len(own)} tasks, by more than one standard error of the paired per-draw "
+            f"differences on {clear}/{len(own)}."
         )
         if variant != "transfer (defaults)":
             beat = int((defaults["mae_mean"] < control["mae_mean"]).sum())
@@ -263,19 +274,31 @@ def summarise(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return table, "\n".join(lines)
 
 
+def _clearly_better(rows: pd.DataFrame) -> pd.Series:
+    """Per row: a mean MAE below the untrained control's by more than one standard error of
+    the paired per-draw differences (never with one draw: no error to compare with)."""
+    return (rows["gain_vs_control"] > 0) & (rows["gain_vs_control"] > rows["gain_vs_control_se"])
+
+
 def _verdicts(defaults: pd.DataFrame, control: pd.DataFrame | None) -> list[str]:
     """One line per task: does transfer (the defaults) help there, and do the pretrained
-    weights (against the untrained control, when it is the defaults' own)?"""
+    weights (against the untrained control, when it is the defaults' own)?
+
+    A lower mean than the control's alone is not enough for "the pretrained weights
+    matter": over five draws the two often differ by less than the draws scatter, so the
+    gain must exceed one standard error of the paired per-draw differences."""
     lines = [
         "Where transfer helps (the defaults: a ratio below 1 that wins at least half of the "
         "draws"
         + (
-            "; pretrained weights matter where they beat the untrained control"
+            "; pretrained weights matter where they beat the untrained control by more than "
+            "one standard error of the paired per-draw differences"
             if control is not None
             else ""
         )
         + "):"
     ]
+    clear = _clearly_better(defaults)
     for task, r in defaults.iterrows():
         score = f"ratio {r.ratio_mean:.2f}, {r.wins}/{r.draws} draws"
         if not (r.ratio_mean < 1 and 2 * r.wins >= r.draws):
@@ -284,10 +307,18 @@ def _verdicts(defaults: pd.DataFrame, control: pd.DataFrame | None) -> list[str]
         line = f"- {task}: transfer helps ({score})"
         if control is not None and task in control.index:
             ratio = control.loc[task, "ratio_mean"]
-            if control.loc[task, "mae_mean"] > r.mae_mean:
-                line += f", and the pretrained weights matter (control ratio {ratio:.2f})"
+            paired = (
+                f"control ratio {ratio:.2f}; below it in {r.draws_beating_control}/{r.draws} draws"
+            )
+            if clear[task]:
+                line += f", and the pretrained weights matter ({paired})"
+            elif control.loc[task, "mae_mean"] > r.mae_mean:
+                line += (
+                    ", but not clearly more than untrained networks (within one standard "
+                    f"error; {paired})"
+                )
             else:
-                line += f", but no more than untrained networks (control ratio {ratio:.2f})"
+                line += f", but no more than untrained networks ({paired})"
         lines.append(line)
     return lines
 
