@@ -27,6 +27,20 @@ RDKIT2D_DESCRIPTORS: tuple[str, ...] = tuple(name for name, _ in Descriptors._de
 #: Values of ``scaling``.
 _SCALINGS = ("signlog", "none")
 
+#: Values of ``normalize``.
+_NORMALIZATIONS = (None, "per_heavy_atom")
+
+#: Molecules on which a descriptor is tested for size-extensivity (``_extensive_mask``):
+#: small, varied (aromatic, aliphatic ring, amide, halogens, sulfur, nitrile), and cheap.
+_EXTENSIVITY_PANEL = (
+    "CCO",
+    "c1ccccc1O",
+    "CC(=O)Nc1ccc(Cl)cc1",
+    "C1CCC(CC1)N",
+    "O=C(O)CCS",
+    "FC(F)(F)c1ncccc1C#N",
+)
+
 #: Descriptors built on Gasteiger partial charges, which RDKit leaves undefined (NaN) when a
 #: molecule has a dummy atom; ``polymer="dummy"`` computes them on the hydrogen-capped unit.
 _CHARGE_DESCRIPTORS = frozenset(
@@ -84,6 +98,33 @@ def _selected_names(descriptors: Any) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=32)
+@functools.cache
+def _extensive_mask(names: tuple[str, ...]) -> np.ndarray:
+    """Which of the RDKit descriptors ``names`` are size-extensive (a boolean per name).
+
+    A descriptor is extensive when it doubles, to 1e-6 relative, on two disconnected
+    copies of each molecule of a fixed panel (``"CCO.CCO"`` against ``"CCO"``): counts
+    (``NumHDonors``, ``fr_*``, ``HeavyAtomCount``), masses, additive contributions
+    (``MolLogP``, ``MolMR``, ``TPSA``, the VSA bins) and the Chi connectivity indices.
+    Fractions, extrema, averages and shape indices (``FractionCSP3``, ``MaxEStateIndex``,
+    ``qed``, ``BalabanJ``, ``Kappa*``, ``BertzCT``) are not. The test runs on the installed
+    RDKit, so a descriptor that a later release adds is classified too.
+    """
+    fns = _descriptor_functions(names)
+    mask = np.ones(len(names), dtype=bool)
+    with rdBase.BlockLogs():
+        for smiles in _EXTENSIVITY_PANEL:
+            one = Chem.MolFromSmiles(smiles)
+            two = Chem.MolFromSmiles(f"{smiles}.{smiles}")
+            for j, fn in enumerate(fns):
+                a, b = _safe_call(fn, one), _safe_call(fn, two)
+                if not (math.isfinite(a) and math.isfinite(b)) or abs(b - 2 * a) > 1e-6 * max(
+                    1.0, abs(a)
+                ):
+                    mask[j] = False
+    return mask
+
+
 def _descriptor_functions(names: tuple[str, ...]) -> tuple[Callable[[Chem.Mol], Any], ...]:
     table = dict(Descriptors._descList)
     return tuple(table[name] for name in names)
@@ -155,6 +196,17 @@ class DescriptorFeaturizer(BaseFeaturizer):
         weights and BertzCT spread over orders of magnitude, Kappa3 explodes on some
         small molecules), so that no column dominates a network's input scaling.
         ``"none"`` returns RDKit's raw values.
+    normalize : {None, "per_heavy_atom"}, default=None
+        ``"per_heavy_atom"`` divides every size-extensive descriptor (counts, masses,
+        additive contributions such as logP, molar refractivity, TPSA and the VSA bins:
+        ``_extensive_mask``) by the number of heavy atoms (dummy atoms ``*`` not
+        counted), before ``scaling``; the other descriptors are kept. The result no longer
+        depends on the size of the molecule, nor on how many monomers a polymer repeat unit
+        is written with, only on what its atoms are and how they are bound: the form for
+        intensive targets (a heat capacity per gram, a refractive index, a glass
+        transition), and for networks pretrained on small molecules (QM9: up to 9 heavy
+        atoms) that are applied to larger ones, whose extensive descriptors would lie
+        outside everything the networks saw. Those columns are named ``<name>_per_heavy_atom``.
 
     Attributes
     ----------
@@ -233,6 +285,7 @@ class DescriptorFeaturizer(BaseFeaturizer):
         n_jobs: int | None = None,
         descriptors: Sequence[str] | None = None,
         scaling: str = "signlog",
+        normalize: str | None = None,
     ) -> None:
         self.kind = kind
         self.polymer = polymer
@@ -240,6 +293,7 @@ class DescriptorFeaturizer(BaseFeaturizer):
         self.n_jobs = n_jobs
         self.descriptors = descriptors
         self.scaling = scaling
+        self.normalize = normalize
 
     def _check_params(self) -> None:
         _check_kind(self.kind)
@@ -252,6 +306,8 @@ class DescriptorFeaturizer(BaseFeaturizer):
             raise ValueError(
                 f"scaling must be one of {', '.join(_SCALINGS)}, got {self.scaling!r}."
             )
+        if self.normalize not in _NORMALIZATIONS:
+            raise ValueError(f"normalize must be None or 'per_heavy_atom', got {self.normalize!r}.")
         super()._check_params()  # errors, n_jobs
 
     def _worker_params(self) -> dict[str, Any]:
@@ -259,11 +315,19 @@ class DescriptorFeaturizer(BaseFeaturizer):
             "names": _selected_names(self.descriptors),
             "polymer": self.polymer,
             "scaling": self.scaling,
+            "normalize": self.normalize,
             "errors": self.errors,
         }
 
     def _make_feature_names(self) -> list[str]:
-        return [f"{self.kind}_{name}" for name in _selected_names(self.descriptors)]
+        names = _selected_names(self.descriptors)
+        if self.normalize is None:
+            return [f"{self.kind}_{name}" for name in names]
+        mask = _extensive_mask(names)
+        return [
+            f"{self.kind}_{name}_per_heavy_atom" if extensive else f"{self.kind}_{name}"
+            for name, extensive in zip(names, mask, strict=True)
+        ]
 
     @staticmethod
     def _featurize_chunk(params: dict[str, Any], items: list[Any], offset: int) -> ChunkResult:
@@ -275,6 +339,9 @@ class DescriptorFeaturizer(BaseFeaturizer):
         charge_fns = [fn for fn, c in zip(fns, charge, strict=True) if c]
         other_fns = [fn for fn, c in zip(fns, charge, strict=True) if not c]
         out = np.zeros((len(items), len(names)), dtype=np.float64)
+        # params from before the option (a stored featurizer spec) have no "normalize".
+        per_atom = params.get("normalize") == "per_heavy_atom"
+        extensive = _extensive_mask(names) if per_atom else None
         bad = []
         # Ipc and AvgIpc multiply small adjacency matrices with numpy: a multi-threaded BLAS
         # on such matrices is up to 100 times slower than one thread when the cores are busy.
@@ -284,9 +351,14 @@ class DescriptorFeaturizer(BaseFeaturizer):
                 mol = molecule_or_invalid(item, offset + i, polymer, errors, bad)
                 if mol is None:
                     continue
+                if per_atom:
+                    # max(1, .): "[H][H]" and a lone "*" have no heavy atom.
+                    size = max(1, mol.GetNumHeavyAtoms())
                 has_dummy = any(a.GetAtomicNum() == 0 for a in mol.GetAtoms())
                 if not (has_dummy and polymer == "dummy" and charge_fns):
                     _fill(out[i], fns, mol)
+                    if per_atom:
+                        out[i, extensive] /= size
                     continue
                 row = np.full(len(names), np.nan)
                 values = np.empty(len(other_fns))
@@ -300,6 +372,8 @@ class DescriptorFeaturizer(BaseFeaturizer):
                     charges = np.empty(len(charge_fns))
                     _fill(charges, charge_fns, capped)
                     row[charge] = charges
+                if per_atom:
+                    row[extensive] /= size
                 out[i] = row
         if params["scaling"] == "signlog":
             np.copysign(np.log1p(np.abs(out)), out, out=out)

@@ -18,6 +18,73 @@ from sklearn_shotgun.featurizers import RDKIT2D_DESCRIPTORS, _base
 from sklearn_shotgun.featurizers._base import InvalidInputWarning
 from sklearn_shotgun.library.source_model import featurizer_spec, get_featurizer_class
 
+
+class TestPerHeavyAtom:
+    def test_extensive_descriptors_are_found_by_the_doubling_test(self):
+        from sklearn_shotgun.featurizers.descriptor import _extensive_mask
+
+        mask = dict(zip(RDKIT2D_DESCRIPTORS, _extensive_mask(RDKIT2D_DESCRIPTORS), strict=True))
+        for name in ("MolWt", "HeavyAtomCount", "NumHDonors", "TPSA", "MolMR", "fr_benzene"):
+            assert mask[name], name
+        for name in ("FractionCSP3", "qed", "MaxEStateIndex", "BalabanJ", "MaxPartialCharge"):
+            assert not mask[name], name
+
+    def test_values_are_rdkit_s_divided_by_the_heavy_atoms(self, esol_smiles):
+        from sklearn_shotgun.featurizers.descriptor import _extensive_mask
+
+        mask = _extensive_mask(RDKIT2D_DESCRIPTORS)
+        raw = _desc(esol_smiles, scaling="none")
+        per_atom = _desc(esol_smiles, scaling="none", normalize="per_heavy_atom")
+        sizes = np.array([Chem.MolFromSmiles(s).GetNumHeavyAtoms() for s in esol_smiles])
+        np.testing.assert_allclose(per_atom[:, mask], raw[:, mask] / sizes[:, None], rtol=1e-12)
+        np.testing.assert_array_equal(per_atom[:, ~mask], raw[:, ~mask])
+        scaled = _desc(esol_smiles, normalize="per_heavy_atom")
+        np.testing.assert_allclose(scaled, _signlog(per_atom), rtol=1e-12)
+        # Ethanol: 46.069 g/mol over 3 heavy atoms.
+        fp = DescriptorFeaturizer(scaling="none", normalize="per_heavy_atom").fit(["CCO"])
+        names = list(fp.get_feature_names_out())
+        assert fp.transform(["CCO"])[0, names.index("rdkit2d_MolWt_per_heavy_atom")] == (
+            pytest.approx(46.069 / 3)
+        )
+
+    def test_two_copies_of_a_molecule_look_like_one(self, esol_smiles):
+        from sklearn_shotgun.featurizers.descriptor import _extensive_mask
+
+        mask = _extensive_mask(RDKIT2D_DESCRIPTORS)
+        one = _desc(esol_smiles[:20], normalize="per_heavy_atom", scaling="none")
+        two = _desc(
+            [f"{s}.{s}" for s in esol_smiles[:20]], normalize="per_heavy_atom", scaling="none"
+        )
+        np.testing.assert_allclose(two[:, mask], one[:, mask], rtol=1e-9, atol=1e-12)
+        plain = _desc(esol_smiles[:20], scaling="none")
+        assert not np.allclose(
+            plain[:, mask], _desc([f"{s}.{s}" for s in esol_smiles[:20]], scaling="none")[:, mask]
+        )
+
+    def test_feature_names_say_which_columns_are_per_heavy_atom(self):
+        fp = DescriptorFeaturizer(
+            descriptors=["MolWt", "qed", "NumHDonors"], normalize="per_heavy_atom"
+        ).fit(["C"])
+        assert fp.get_feature_names_out().tolist() == [
+            "rdkit2d_MolWt_per_heavy_atom",
+            "rdkit2d_qed",
+            "rdkit2d_NumHDonors_per_heavy_atom",
+        ]
+
+    def test_dummy_atoms_are_not_counted(self):
+        fp = DescriptorFeaturizer(
+            descriptors=["HeavyAtomCount", "MolWt"], scaling="none", normalize="per_heavy_atom"
+        ).fit([STYRENE])
+        # Polystyrene's unit has 8 heavy atoms and two dummy atoms of no mass.
+        np.testing.assert_allclose(fp.transform([STYRENE])[0], [1.0, 104.152 / 8], rtol=1e-4)
+
+    def test_a_stored_spec_without_the_option_reads_as_none(self, qm9_smiles):
+        spec = featurizer_spec(DescriptorFeaturizer())
+        del spec["params"]["normalize"]  # as written before the option existed
+        rebuilt = get_featurizer_class(spec["class"])(**spec["params"])
+        np.testing.assert_array_equal(rebuilt.fit_transform(qm9_smiles[:5]), _desc(qm9_smiles[:5]))
+
+
 STYRENE = "*CC(*)c1ccccc1"
 BISPHENOL_A_PC = "*Oc1ccc(cc1)C(C)(C)c1ccc(cc1)OC(=O)*"
 KAPTON = "*c1ccc(cc1)Oc1ccc(cc1)N1C(=O)c2cc3C(=O)N(*)C(=O)c3cc2C1=O"
@@ -313,6 +380,8 @@ class TestInputs:
             ({"n_jobs": True}, "n_jobs"),
             ({"polymer": ["dummy"]}, "polymer"),
             ({"scaling": None}, "scaling"),
+            ({"normalize": "per_atom"}, "normalize must be None or 'per_heavy_atom'"),
+            ({"normalize": True}, "normalize"),
         ]:
             est = DescriptorFeaturizer(**params)  # __init__ only stores
             with pytest.raises(ValueError, match=match):
@@ -375,6 +444,7 @@ class TestEstimatorConventions:
             "n_jobs": None,
             "descriptors": None,
             "scaling": "signlog",
+            "normalize": None,
         }
 
     def test_clone_and_params(self):
