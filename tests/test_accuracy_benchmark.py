@@ -127,46 +127,20 @@ def test_mdl_recipe_leaks_only_the_expected_sources_into_each_task(monkeypatch):
         assert found == expected, task.name
 
 
-def test_the_reference_is_the_best_plain_model_forest_or_linear():
-    path = _PATH.with_name("run.py")
-    spec = importlib.util.spec_from_file_location("accuracy_benchmark_run", path)
+def _run_module():
+    """benchmarks/accuracy/run.py as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "accuracy_benchmark_run", _PATH.with_name("run.py")
+    )
     run = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run)
-    maes = {"forest: rdkit2d": 2.0, "linear: rdkit2d": 1.5, "baseline": 2.0}
-    maes["transfer (defaults)"] = 1.2
-    rows = [
-        {
-            "task": "t",
-            "title": "T",
-            "units": "u",
-            "draw": draw,
-            "model": model,
-            "mae": mae * (1 + draw),
-            "inner_mae": float("nan"),
-            "no_transfer_picks": 0,
-        }
-        for draw in (0, 1)
-        for model, mae in maes.items()
-    ]
-    table, text = run.summarise(pd.DataFrame(rows))
-    transfer = table[table["model"] == "transfer (defaults)"].iloc[0]
-    assert transfer["best_plain"] == "linear: rdkit2d"
-    assert transfer["ratio_mean"] == pytest.approx(0.8)
-    assert "| T [u] (2) | linear: rdkit2d: 2.25 |" in text
+    return run
 
 
-def test_the_summary_says_per_task_whether_transfer_helps():
-    path = _PATH.with_name("run.py")
-    spec = importlib.util.spec_from_file_location("accuracy_benchmark_run", path)
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
-    control = "control (transfer (defaults), untrained)"
-    maes = {  # per task: the plain model, the baseline, the defaults, their untrained control
-        "helps": (2.0, 2.0, 1.6, 1.9),
-        "untrained": (2.0, 2.0, 1.6, 1.5),
-        "loses": (2.0, 2.0, 2.2, 2.4),
-    }
-    rows = [
+def _raw(maes: dict, models: tuple[str, ...]) -> pd.DataFrame:
+    """The benchmark's raw results: ``maes[task]`` holds one tuple of MAEs per draw, in the
+    order of ``models``."""
+    return pd.DataFrame(
         {
             "task": task,
             "title": task,
@@ -177,13 +151,36 @@ def test_the_summary_says_per_task_whether_transfer_helps():
             "inner_mae": 1.0,
             "no_transfer_picks": 0,
         }
-        for task, values in maes.items()
-        for draw in (0, 1)
-        for model, mae in zip(
-            ("forest: rdkit2d", "baseline", "transfer (defaults)", control), values, strict=True
-        )
-    ]
-    _, text = run.summarise(pd.DataFrame(rows))
+        for task, draws in maes.items()
+        for draw, values in enumerate(draws)
+        for model, mae in zip(models, values, strict=True)
+    )
+
+
+def test_the_reference_is_the_best_plain_model_forest_or_linear():
+    run = _run_module()
+    maes = {"forest: rdkit2d": 2.0, "linear: rdkit2d": 1.5, "baseline": 2.0}
+    maes["transfer (defaults)"] = 1.2
+    one = tuple(maes.values())
+    raw = _raw({"T": (one, tuple(2 * v for v in one))}, tuple(maes))
+    table, text = run.summarise(raw)
+    transfer = table[table["model"] == "transfer (defaults)"].iloc[0]
+    assert transfer["best_plain"] == "linear: rdkit2d"
+    assert transfer["ratio_mean"] == pytest.approx(0.8)
+    assert "| T [u] (2) | linear: rdkit2d: 2.25 |" in text
+
+
+def test_the_summary_says_per_task_whether_transfer_helps():
+    run = _run_module()
+    control = "control (transfer (defaults), untrained)"
+    maes = {  # per task: the plain model, the baseline, the defaults, their untrained control
+        "helps": (2.0, 2.0, 1.6, 1.9),
+        "untrained": (2.0, 2.0, 1.6, 1.5),
+        "loses": (2.0, 2.0, 2.2, 2.4),
+    }
+    models = ("forest: rdkit2d", "baseline", "transfer (defaults)", control)
+    raw = _raw({task: (values, values) for task, values in maes.items()}, models)
+    _, text = run.summarise(raw)
     assert "- helps: transfer helps (ratio 0.80, 2/2 draws), and the pretrained weights " in text
     assert "- untrained: transfer helps (ratio 0.80, 2/2 draws), but no more than untrained" in text
     assert (
@@ -197,33 +194,14 @@ def test_pretrained_weights_matter_only_beyond_the_draws_scatter():
     # Per draw: the plain model, the defaults, their untrained control. The defaults' mean
     # is lower than the control's (1.65 < 1.70) but one draw goes the other way: the gain
     # (0.05) is within one standard error of the paired differences (0.25).
-    path = _PATH.with_name("run.py")
-    spec = importlib.util.spec_from_file_location("accuracy_benchmark_run", path)
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
+    run = _run_module()
     control = "control (transfer (defaults), untrained)"
     per_draw = {
         "noisy": ((2.0, 1.6, 1.9), (2.0, 1.7, 1.5)),
         "clear": ((2.0, 1.6, 1.9), (2.0, 1.5, 1.7)),
     }
-    rows = [
-        {
-            "task": task,
-            "title": task,
-            "units": "u",
-            "draw": draw,
-            "model": model,
-            "mae": mae,
-            "inner_mae": 1.0,
-            "no_transfer_picks": 0,
-        }
-        for task, draws in per_draw.items()
-        for draw, values in enumerate(draws)
-        for model, mae in zip(
-            ("forest: rdkit2d", "transfer (defaults)", control), values, strict=True
-        )
-    ]
-    table, text = run.summarise(pd.DataFrame(rows))
+    raw = _raw(per_draw, ("forest: rdkit2d", "transfer (defaults)", control))
+    table, text = run.summarise(raw)
     noisy = table[(table["task"] == "noisy") & (table["model"] == "transfer (defaults)")]
     assert noisy["gain_vs_control"].iloc[0] == pytest.approx(0.05)
     assert noisy["gain_vs_control_se"].iloc[0] == pytest.approx(0.25)
