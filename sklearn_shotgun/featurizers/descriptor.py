@@ -97,7 +97,6 @@ def _selected_names(descriptors: Any) -> tuple[str, ...]:
     return names
 
 
-@functools.lru_cache(maxsize=32)
 @functools.cache
 def _extensive_mask(names: tuple[str, ...]) -> np.ndarray:
     """Which of the RDKit descriptors ``names`` are size-extensive (a boolean per name).
@@ -122,9 +121,11 @@ def _extensive_mask(names: tuple[str, ...]) -> np.ndarray:
                     1.0, abs(a)
                 ):
                     mask[j] = False
+    mask.setflags(write=False)  # shared by every caller through the cache
     return mask
 
 
+@functools.lru_cache(maxsize=32)
 def _descriptor_functions(names: tuple[str, ...]) -> tuple[Callable[[Chem.Mol], Any], ...]:
     table = dict(Descriptors._descList)
     return tuple(table[name] for name in names)
@@ -341,7 +342,8 @@ class DescriptorFeaturizer(BaseFeaturizer):
         out = np.zeros((len(items), len(names)), dtype=np.float64)
         # params from before the option (a stored featurizer spec) have no "normalize".
         per_atom = params.get("normalize") == "per_heavy_atom"
-        extensive = _extensive_mask(names) if per_atom else None
+        # max(1, .): "[H][H]" and a lone "*" have no heavy atom; invalid rows stay 1.
+        sizes = np.ones(len(items))
         bad = []
         # Ipc and AvgIpc multiply small adjacency matrices with numpy: a multi-threaded BLAS
         # on such matrices is up to 100 times slower than one thread when the cores are busy.
@@ -351,14 +353,10 @@ class DescriptorFeaturizer(BaseFeaturizer):
                 mol = molecule_or_invalid(item, offset + i, polymer, errors, bad)
                 if mol is None:
                     continue
-                if per_atom:
-                    # max(1, .): "[H][H]" and a lone "*" have no heavy atom.
-                    size = max(1, mol.GetNumHeavyAtoms())
+                sizes[i] = max(1, mol.GetNumHeavyAtoms())
                 has_dummy = any(a.GetAtomicNum() == 0 for a in mol.GetAtoms())
                 if not (has_dummy and polymer == "dummy" and charge_fns):
                     _fill(out[i], fns, mol)
-                    if per_atom:
-                        out[i, extensive] /= size
                     continue
                 row = np.full(len(names), np.nan)
                 values = np.empty(len(other_fns))
@@ -372,9 +370,9 @@ class DescriptorFeaturizer(BaseFeaturizer):
                     charges = np.empty(len(charge_fns))
                     _fill(charges, charge_fns, capped)
                     row[charge] = charges
-                if per_atom:
-                    row[extensive] /= size
                 out[i] = row
+        if per_atom:
+            out[:, _extensive_mask(names)] /= sizes[:, None]
         if params["scaling"] == "signlog":
             np.copysign(np.log1p(np.abs(out)), out, out=out)
         out[~np.isfinite(out)] = 0.0
