@@ -121,6 +121,11 @@ def _read_qm9(
     return read_verified(wheel, _read_qm9_zip, dataset.url)
 
 
+def _is_pinned(member: str, data: bytes) -> bool:
+    """Whether ``data`` has the sha256 pinned for the chemicals file ``member``."""
+    return hashlib.sha256(data).hexdigest() == CHEMICALS_FILES[member]
+
+
 def _chemicals_members(
     members: Sequence[str], home, download: bool, base_url: str | None, timeout: float
 ) -> dict[str, bytes]:
@@ -133,9 +138,7 @@ def _chemicals_members(
     if spec is not None and spec.submodule_search_locations:
         root = Path(next(iter(spec.submodule_search_locations))).parent
         found = {m: (root / m).read_bytes() for m in members if (root / m).is_file()}
-        if len(found) == len(members) and all(
-            hashlib.sha256(data).hexdigest() == CHEMICALS_FILES[m] for m, data in found.items()
-        ):
+        if len(found) == len(members) and all(_is_pinned(m, d) for m, d in found.items()):
             return found
     # Another version of chemicals (or none) is installed: read the pinned wheel instead.
     wheel = fetch_file(
@@ -147,7 +150,7 @@ def _chemicals_members(
         with zipfile.ZipFile(path) as z:
             out = {m: z.read(m) for m in members}
         for m, data in out.items():
-            if hashlib.sha256(data).hexdigest() != CHEMICALS_FILES[m]:
+            if not _is_pinned(m, data):
                 raise DataIntegrityError(f"{m} in {path} does not have the pinned sha256.")
         return out
 
