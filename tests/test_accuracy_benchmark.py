@@ -1,4 +1,5 @@
-"""The accuracy benchmark: its leakage guard (``guard.py``) and its summary (``run.py``).
+"""The accuracy benchmark: its leakage guard (``guard.py``), its summary (``run.py``) and the
+headroom of a library (``headroom.py``).
 
 ``benchmarks/`` is not a package on ``sys.path``: the modules are loaded by their paths. They
 import only ``sklearn_shotgun``, so this needs neither the benchmark's data nor a library.
@@ -127,10 +128,10 @@ def test_mdl_recipe_leaks_only_the_expected_sources_into_each_task(monkeypatch):
         assert found == expected, task.name
 
 
-def _run_module():
-    """benchmarks/accuracy/run.py as a module."""
+def _run_module(name: str = "run"):
+    """benchmarks/accuracy/<name>.py as a module."""
     spec = importlib.util.spec_from_file_location(
-        "accuracy_benchmark_run", _PATH.with_name("run.py")
+        f"accuracy_benchmark_{name}", _PATH.with_name(f"{name}.py")
     )
     run = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run)
@@ -210,3 +211,59 @@ def test_pretrained_weights_matter_only_beyond_the_draws_scatter():
     assert "- clear: transfer helps (ratio 0.78, 2/2 draws), and the pretrained weights " in text
     assert "on 2/2 tasks, by more than one standard error of the paired per-draw " in text
     assert "differences on 1/2." in text
+
+
+def test_headroom_scores_each_candidate_on_the_outer_folds(qm9_pool, polymers):
+    from sklearn.model_selection import KFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_shotgun._heads import LinearHeadRegressor
+    from sklearn_shotgun.baseline import default_descriptors
+
+    headroom = _run_module("headroom")
+    X, y = polymers
+    scores = headroom.candidate_scores(qm9_pool, X, y, draw=3, n_jobs=1)
+    # Every hidden layer of every network, with the forest and the ridge head.
+    n_layers = sum(m.n_hidden for m in qm9_pool)
+    assert (scores["kind"] == "transfer").sum() == 2 * n_layers
+    assert scores["candidate"].is_unique
+    assert set(scores["kind"]) == {"plain", "predictions", "transfer"}
+    # A no-transfer ridge model scores what it scores on the benchmark's outer folds of draw 3.
+    featurizer = default_descriptors("smiles")["composition"]
+    outer = cross_val_score(
+        make_pipeline(featurizer, LinearHeadRegressor()),
+        X,
+        y,
+        cv=KFold(5, shuffle=True, random_state=3),
+        scoring="neg_mean_absolute_error",
+    )
+    ridge = scores.set_index("candidate").loc["no transfer@None/linear+composition", "mae"]
+    assert ridge == pytest.approx(-outer.mean(), rel=1e-4)
+
+
+def test_headroom_summary_oracle_best_fixed_and_percentiles():
+    headroom = _run_module("headroom")
+    rows = [  # (weights, kind, candidate, MAE in draw 0, MAE in draw 1)
+        ("pretrained", "plain", "A", 10.0, 10.0),
+        ("pretrained", "plain", "B", 12.0, 12.0),
+        ("pretrained", "transfer", "T1", 8.0, 11.0),
+        ("pretrained", "transfer", "T2", 9.0, 9.0),
+        ("untrained", "plain", "A", 10.0, 10.0),
+        ("untrained", "transfer", "U1", 10.5, 11.5),
+    ]
+    raw = pd.DataFrame(
+        {"task": "T", "weights": w, "kind": k, "candidate": c, "draw": d, "mae": m}
+        for w, k, c, *maes in rows
+        for d, m in enumerate(maes)
+    )
+    table = headroom.summarise(raw).set_index("weights")
+    pretrained, untrained = table.loc["pretrained"], table.loc["untrained"]
+    assert pretrained["reference"] == "A"
+    assert pretrained["oracle"] == pytest.approx((0.8 + 0.9) / 2)  # T1, then T2, per draw
+    assert pretrained["best_fixed"] == pytest.approx(0.9)  # T2 (T1 averages 0.95)
+    assert pretrained["best_fixed_candidate"] == "T2"
+    assert pretrained["share_below_1"] == pytest.approx(0.75)
+    # The untrained twin is judged against the same (pretrained run's) reference.
+    assert untrained["oracle"] == pytest.approx(1.0)  # the plain model A is a candidate too
+    assert untrained["oracle_transfer"] == pytest.approx((1.05 + 1.15) / 2)
+    assert "| T (2) | pretrained | A: 10 | 0.850 |" in headroom.markdown(headroom.summarise(raw))
