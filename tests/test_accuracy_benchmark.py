@@ -260,10 +260,13 @@ def test_headroom_summary_oracle_best_fixed_and_percentiles():
     pretrained, untrained = table.loc["pretrained"], table.loc["untrained"]
     assert pretrained["reference"] == "A"
     assert pretrained["oracle"] == pytest.approx((0.8 + 0.9) / 2)  # T1, then T2, per draw
+    assert pretrained["oracle_plain"] == pytest.approx(1.0)
     assert pretrained["best_fixed"] == pytest.approx(0.9)  # T2 (T1 averages 0.95)
     assert pretrained["best_fixed_candidate"] == "T2"
     assert pretrained["share_below_1"] == pytest.approx(0.75)
     # The untrained twin is judged against the same (pretrained run's) reference.
     assert untrained["oracle"] == pytest.approx(1.0)  # the plain model A is a candidate too
     assert untrained["oracle_transfer"] == pytest.approx((1.05 + 1.15) / 2)
-    assert "| T (2) | pretrained | A: 10 | 0.850 |" in headroom.markdown(headroom.summarise(raw))
+    assert "| T (2) | pretrained | A: 10 | 0.850 | 1.000 | 0.850 | 0.900 |" in headroom.markdown(
+        headroom.summarise(raw)
+    )
