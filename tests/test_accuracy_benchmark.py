@@ -2,7 +2,8 @@
 headroom of a library (``headroom.py``).
 
 ``benchmarks/`` is not a package on ``sys.path``: the modules are loaded by their paths. They
-import only ``sklearn_shotgun``, so this needs neither the benchmark's data nor a library.
+import only ``sklearn_shotgun``; only the headroom's scoring test reads real data (58 RadonPy
+polymers and the QM9 test pool), the others need neither the benchmark's data nor a library.
 """
 
 from __future__ import annotations

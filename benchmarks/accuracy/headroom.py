@@ -23,7 +23,7 @@ forest and ridge models on one descriptor, by its MAE averaged over the draws, a
   No selection rule can do better with these candidates and heads: a goal below it is out of
   reach of this library whatever the search does. (It is optimistic by the winner's curse of
   choosing among hundreds of noisy scores: a real search gets less. The same oracle over the
-  six no-transfer models alone shows how much of it per-draw choice alone gives.)
+  no-transfer models alone shows how much of it per-draw choice alone gives.)
 - **best fixed**: the one transfer candidate (same source network, layer and head in every
   draw) with the lowest mean ratio; less optimistic than the oracle;
 - the 10th and 50th percentiles of the transfer candidates' ratios, and the share of them
@@ -58,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from guard import drop_leaked
 from library import resolve
+from run import _names
 from tasks import draws, load_tasks
 
 from sklearn_shotgun import ShotgunTransferRegressor, untrained_library
@@ -162,7 +163,7 @@ def main() -> None:
     parser.add_argument("--tag", default="", help="suffix of the cached results file")
     parser.add_argument("--out", default=None, help="folder of headroom.md/csv")
     args = parser.parse_args()
-    names = [n for v in args.tasks for n in v.split(",") if n] if args.tasks else None
+    names = _names(args.tasks) or None  # none named: every task
     library, record = resolve(args.library, n_jobs=args.n_jobs)
     tasks = load_tasks(names=names)
     cache = Path.home() / ".cache" / "sklearn_shotgun" / "accuracy"
