@@ -271,3 +271,21 @@ def test_headroom_summary_oracle_best_fixed_and_percentiles():
     assert "| T (2) | pretrained | A: 10 | 0.850 | 1.000 | 0.850 | 0.900 |" in headroom.markdown(
         headroom.summarise(raw)
     )
+
+
+def test_a_smaller_build_of_a_recipe_gets_its_own_results_cache(toy_source_model, monkeypatch):
+    # The full and the smaller build of a recipe share the recipe text and its sha256; their
+    # results must not be mixed in the resumable CSVs.
+    monkeypatch.syspath_prepend(str(_PATH.parent))  # library.py imports guard and tasks
+    library_module = _run_module("library")
+    sha = "ab" * 32
+    models = [_model(toy_source_model, "cv-1", "qm9", "qm9_cv", 1)]
+    sources = {"qm9_cv": {"dataset": "qm9", "n_models": 1}}
+    records = {}
+    for n_models in (None, 16):
+        recipe = {"name": "mdl", "sha256": sha, **({"n_models": n_models} if n_models else {})}
+        library = ModelLibrary(models, metadata={"recipe": recipe, "sources": sources})
+        records[n_models] = library_module._record(library, "mdl", None, "test")
+    assert records[None]["cache_key"] == "mdl-abababababab"
+    assert records[16]["cache_key"] == "mdl-abababababab-n16"
+    assert records[16]["recipe"] == "mdl (16 networks per source)"

@@ -79,6 +79,14 @@ def test_build_is_resumable(built, tmp_path):
     assert {m.id: m.sha256 for m in ModelLibrary.load(built)} == before
 
 
+def test_build_with_fewer_networks_per_source(built, tmp_path):
+    cli("library", "build", built.parent / "tiny.toml", "--out", tmp_path / "small", "--quiet",
+        "--n-models", "1")  # fmt: skip
+    small = ModelLibrary.load(tmp_path / "small")
+    assert sorted(m.training["source"] for m in small) == ["e_form", "qm9_cv"]
+    assert small.metadata["recipe"]["n_models"] == 1
+
+
 def test_info(built):
     out = cli("library", "info", built).stdout
     assert out.splitlines()[0] == f"{built}: 4 models over 2 sources (tiny)"

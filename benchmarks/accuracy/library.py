@@ -277,7 +277,8 @@ def _record(library: ModelLibrary, label: str, path: Path | None, reason: str) -
     sha = recipe.get("sha256") or hashlib.sha256("\n".join(library.ids).encode()).hexdigest()
     return {
         "label": label,
-        "recipe": recipe.get("name") or "(no recipe recorded)",
+        "recipe": (recipe.get("name") or "(no recipe recorded)")
+        + (f" ({recipe['n_models']} networks per source)" if recipe.get("n_models") else ""),
         "sha256": sha,
         "path": str(path) if path else "",
         "n_models": len(library),
@@ -286,7 +287,8 @@ def _record(library: ModelLibrary, label: str, path: Path | None, reason: str) -
         "sources": sources,
         "reason": reason,
         # Results of different libraries must never be mixed in the resumable results CSV.
-        "cache_key": f"{recipe.get('name') or Path(label).name}-{sha[:12]}",
+        "cache_key": f"{recipe.get('name') or Path(label).name}-{sha[:12]}"
+        + (f"-n{recipe['n_models']}" if recipe.get("n_models") else ""),
     }
 
 

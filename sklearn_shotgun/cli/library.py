@@ -118,6 +118,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--n-jobs", type=int, default=None, help="joblib workers per source (-1: all cores)"
     )
     b.add_argument("--random-state", type=int, help="seed (default: the recipe's)")
+    b.add_argument(
+        "--n-models",
+        type=positive_int,
+        help="networks per source for every source, in place of the recipe's (a smaller "
+        "build for a first look; building again without it trains only the rest)",
+    )
     b.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     b.set_defaults(handler=run_build)
 
@@ -193,6 +199,7 @@ def run_build(args: argparse.Namespace) -> int:
         n_jobs=args.n_jobs,
         verbose=0 if args.quiet else 1,
         random_state=args.random_state,
+        n_models=args.n_models,
     )
     note(f"library written to {out}")
     return 0

@@ -106,6 +106,41 @@ def test_growing_a_pool_keeps_the_first_networks(tmp_path, uninterrupted):
     assert {i: h for i, h in _hashes(grown).items() if i in first} == first
 
 
+def _assert_same_networks(library, reference):
+    """Same ids and weights up to float32 rounding (the engine trains networks in groups, and
+    a group of another size rounds differently)."""
+    by_id = {m.id: m for m in reference}
+    for model in library:
+        other = by_id[model.id].state_dict
+        for key, value in model.state_dict.items():
+            np.testing.assert_allclose(value, other[key], rtol=0, atol=1e-6)
+
+
+def test_n_models_builds_the_first_networks_of_every_source(tmp_path, uninterrupted):
+    out = build_library(_recipe(tmp_path), tmp_path / "lib", verbose=0, n_models=1)
+    small = ModelLibrary.load(out)
+    assert len(small) == 2
+    assert {m.training["source"] for m in small} == {"qm9_cv", "e_form"}
+    assert small.metadata["recipe"]["n_models"] == 1
+    assert small.metadata["sources"]["qm9_cv"]["n_models"] == 1
+    _assert_same_networks(small, uninterrupted)
+    # Without the override the recipe's count is built, training only the missing networks.
+    trained = []
+    full = ModelLibrary.load(
+        build_library(_recipe(tmp_path), out, verbose=0, callback=trained.append)
+    )
+    assert sum(trained) == 2
+    assert sorted(full.ids) == sorted(uninterrupted.ids)
+    _assert_same_networks(full, uninterrupted)
+    assert "n_models" not in full.metadata["recipe"]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "4"])
+def test_n_models_must_be_a_positive_integer(tmp_path, bad):
+    with pytest.raises(ValueError, match="n_models must be a positive integer"):
+        build_library(_recipe(tmp_path), tmp_path / "lib", verbose=0, n_models=bad)
+
+
 def test_build_summary_is_printed(tmp_path, capsys, uninterrupted):
     out = tmp_path / "lib"
     build_library(_recipe(tmp_path), out, verbose=1)
