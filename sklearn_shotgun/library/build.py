@@ -228,7 +228,9 @@ def build_library(
         source's networks are the first of the full build (same architectures, rows and
         seeds; the weights agree to float32 rounding, since the engine trains them in groups
         of another size), and a later call without it, into the same directory, trains only
-        the rest.
+        the rest. With fewer networks than the directory holds, nothing is trained: the
+        library is written from the first networks of each source (the others' checkpoints
+        stay).
 
     Returns
     -------

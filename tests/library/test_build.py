@@ -133,6 +133,11 @@ def test_n_models_builds_the_first_networks_of_every_source(tmp_path, uninterrup
     assert sorted(full.ids) == sorted(uninterrupted.ids)
     _assert_same_networks(full, uninterrupted)
     assert "n_models" not in full.metadata["recipe"]
+    # And back: fewer networks than the directory holds trains nothing, keeps the first ones.
+    again = []
+    out = build_library(_recipe(tmp_path), out, verbose=0, n_models=1, callback=again.append)
+    assert again == []
+    assert _hashes(ModelLibrary.load(out)) == {i: _hashes(full)[i] for i in small.ids}
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "4"])
