@@ -120,19 +120,24 @@ def _take(tensor: torch.Tensor, sel: int | torch.Tensor | None) -> torch.Tensor:
     return tensor if sel is None else tensor[sel]
 
 
-def _stack_columns(X: sp.csr_matrix, columns, inv_scale: np.ndarray):
+def column_block(X: sp.csr_matrix, columns) -> sp.csr_matrix:
+    """``X[:, columns]`` as CSR with sorted indices: a model's inputs, sliced once per training."""
+    block = X[:, np.asarray(columns, dtype=np.int64)].tocsr()
+    block.sort_indices()
+    return block
+
+
+def _stack_columns(blocks: Sequence[sp.csr_matrix], inv_scale: np.ndarray):
     """CSR of the models' column blocks stacked vertically, with scaled values.
 
-    Block ``m`` holds ``X[:, columns[m]] * inv_scale[m]`` with local column indices, so that a
-    training step gathers each sample's nonzeros for each model directly, without mapping global
-    columns to local ones or dropping columns a model does not use; ``(indptr, indices,
-    values)`` as int64, int64 and float32 tensors. The extra memory is the nonzeros of each
-    model's columns (12 bytes each).
+    Block ``m`` holds ``blocks[m] * inv_scale[m]`` (``blocks[m]`` is :func:`column_block` of the
+    model's columns) with local column indices, so that a training step gathers each sample's
+    nonzeros for each model directly, without mapping global columns to local ones or dropping
+    columns a model does not use; ``(indptr, indices, values)`` as int64, int64 and float32
+    tensors. The extra memory is the nonzeros of each model's columns (12 bytes each).
     """
     indptr, indices, values, nnz = [np.zeros(1, dtype=np.int64)], [], [], 0
-    for m, cols in enumerate(columns):
-        block = X[:, np.asarray(cols, dtype=np.int64)].tocsr()
-        block.sort_indices()
+    for m, block in enumerate(blocks):
         indptr.append(block.indptr[1:].astype(np.int64) + nnz)
         indices.append(block.indices.astype(np.int64))
         values.append(block.data.astype(np.float32) * inv_scale[m, block.indices])
@@ -140,45 +145,35 @@ def _stack_columns(X: sp.csr_matrix, columns, inv_scale: np.ndarray):
     return tuple(torch.from_numpy(np.concatenate(parts)) for parts in (indptr, indices, values))
 
 
-class _SparseFirstLayer(torch.autograd.Function):
-    """First layer on scaled sparse rows: ``X_s W + (b - c W)`` per model.
+def _first_layer_grads(grad, idx, values, bag, centre) -> tuple[torch.Tensor, torch.Tensor]:
+    """Weight and bias gradients of the sparse first layer ``X_s W + (b - c W)`` per model.
 
-    ``X_s W`` is ``embedding_bag(idx, W, offsets, mode="sum", per_sample_weights=values)`` over
-    the models' stacked weights; ``c = x_mean / x_scale`` is the centring, applied as one shift
-    per model so that nothing of the size of the dense inputs is built. Autograd's own backward
-    would zero-fill a dense gradient of the whole padded layer and accumulate into it, and the
-    shift's gradient would be a batched outer product (a matrix product with an inner dimension
-    of 1, which ran at about 1 ms a step, the costliest product of the step). Here the weight
-    gradient is another embedding bag over the transposed structure (one bag per weight row,
-    gathering the output gradients of the samples that use it), which writes every row once, and
-    the shift's part ``-c (sum of output gradients)`` is added in place. The bias is added in
-    the same pass as the shift, and its gradient is that sum of output gradients.
+    ``grad`` is the gradient of its outputs, ``(models, rows, width)``; the other arguments are
+    those of :func:`_first_layer_forward`, plus ``bag`` (the bag of each nonzero). Autograd's
+    embedding-bag backward would zero-fill a dense gradient of the whole padded layer and
+    accumulate into it, and the shift's gradient would be a batched outer product (a matrix
+    product with an inner dimension of 1, which ran at about 1 ms a step, the costliest product
+    of the step). Here the weight gradient is another embedding bag over the transposed
+    structure (one bag per weight row, gathering the output gradients of the samples that use
+    it), which writes every row once, and the shift's part ``-c (sum of output gradients)`` is
+    added in place. The bias gradient is that sum of output gradients.
     """
-
-    @staticmethod
-    def forward(ctx, weight, bias, idx, offsets, values, bag, centre):
-        ctx.save_for_backward(idx, values, bag, centre)
-        return _first_layer_forward(weight, bias, idx, offsets, values, centre)
-
-    @staticmethod
-    def backward(ctx, grad):
-        idx, values, bag, centre = ctx.saved_tensors
-        M, R, H = grad.shape
-        D = centre.shape[1]
-        order = _stable_order(idx, M * D)
-        counts = torch.bincount(idx, minlength=M * D)
-        offsets = torch.cumsum(counts, 0) - counts
-        grad = grad.contiguous()
-        grad_weight = F.embedding_bag(
-            bag.index_select(0, order),
-            grad.view(M * R, H),
-            offsets,
-            mode="sum",
-            per_sample_weights=values.index_select(0, order),
-        ).view(M, D, H)
-        grad_bias = grad.sum(1)
-        grad_weight.addcmul_(centre[:, :, None], grad_bias[:, None, :], value=-1.0)
-        return grad_weight, grad_bias, None, None, None, None, None
+    M, R, H = grad.shape
+    D = centre.shape[1]
+    order = _stable_order(idx, M * D)
+    counts = torch.bincount(idx, minlength=M * D)
+    offsets = torch.cumsum(counts, 0) - counts
+    grad = grad.contiguous()
+    grad_weight = F.embedding_bag(
+        bag.index_select(0, order),
+        grad.view(M * R, H),
+        offsets,
+        mode="sum",
+        per_sample_weights=values.index_select(0, order),
+    ).view(M, D, H)
+    grad_bias = grad.sum(1)
+    grad_weight.addcmul_(centre[:, :, None], grad_bias[:, None, :], value=-1.0)
+    return grad_weight, grad_bias
 
 
 def _stable_order(keys: torch.Tensor, n_keys: int) -> torch.Tensor:
@@ -204,13 +199,6 @@ def _first_layer_forward(weight, bias, idx, offsets, values, centre) -> torch.Te
     return h.view(M, -1, H).add_(bias[:, None, :] - shift)
 
 
-def _sparse_first_layer(weight, bias, idx, offsets, values, bag, centre) -> torch.Tensor:
-    """First-layer outputs ``(models, rows, width)`` (:class:`_SparseFirstLayer`)."""
-    if torch.is_grad_enabled() and (weight.requires_grad or bias.requires_grad):
-        return _SparseFirstLayer.apply(weight, bias, idx, offsets, values, bag, centre)
-    return _first_layer_forward(weight, bias, idx, offsets, values, centre)
-
-
 class _Stopped(Exception):
     """Raised in a training thread when another one failed (see :func:`train_batched`)."""
 
@@ -224,7 +212,9 @@ class _BatchedGroup:
     with zero gradients at zero).
     """
 
-    def __init__(self, ids, specs, scalings, data, device, precision="fp32", stop=None):
+    def __init__(
+        self, ids, specs, scalings, data, device, precision="fp32", stop=None, blocks=None
+    ):
         # Models with more steps per epoch first: at any step the models still inside their
         # epoch are then a prefix of the stack, and slicing a prefix is free (a view).
         self.ids = sorted(
@@ -250,7 +240,7 @@ class _BatchedGroup:
                 w = state[f"linears.{k}.weight"]
                 weights[k][m, : w.shape[1], : w.shape[0]] = w.T
                 biases[k][m, : w.shape[0]] = state[f"linears.{k}.bias"]
-        self.params = [t.to(device).requires_grad_() for t in weights + biases]
+        self.params = [t.to(device) for t in weights + biases]
         self.exp_avg = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
         self.best = [p.detach().clone() for p in self.params]
@@ -269,7 +259,9 @@ class _BatchedGroup:
         self.inv_scale = torch.from_numpy(inv_scale).to(device)
         if data["sparse"]:
             self.n_rows = data["csr"].shape[0]
-            self.stacked = _stack_columns(data["csr"], [specs[i].columns for i in ids], inv_scale)
+            if blocks is None:
+                blocks = {i: column_block(data["csr"], specs[i].columns) for i in ids}
+            self.stacked = _stack_columns([blocks[i] for i in ids], inv_scale)
             self.stacked = tuple(t.to(device) for t in self.stacked)
             self.block = torch.arange(M, device=device)
         self.y_mean = torch.tensor([scalings[i][2] for i in ids], dtype=torch.float32).to(device)
@@ -323,7 +315,7 @@ class _BatchedGroup:
     def select(self, keep: np.ndarray) -> None:
         """Drop finished models so that later epochs do not compute them."""
         idx = torch.from_numpy(keep).to(self.device)
-        self.params = [p.detach()[idx].requires_grad_() for p in self.params]
+        self.params = [p[idx] for p in self.params]
         for name in ("exp_avg", "exp_avg_sq", "best"):
             setattr(self, name, [t[idx] for t in getattr(self, name)])
         for name in ("cols", "x_mean", "inv_scale", "y_mean", "y_scale", "lr", "step"):
@@ -352,15 +344,18 @@ class _BatchedGroup:
 
     # ---- forward
 
-    def _first_layer(self, rows: torch.Tensor, weight, bias, sel, sparse=None) -> torch.Tensor:
+    def _first_layer(self, rows: torch.Tensor, weight, bias, sel, sparse=None) -> tuple:
+        """First-layer outputs, and what its gradients need (:meth:`gradients`)."""
         data = self.data
         x_mean, inv_scale = _take(self.x_mean, sel), _take(self.inv_scale, sel)
         if not data["sparse"]:
             xb = data["X"][rows[:, :, None], _take(self.cols, sel)[:, None, :]]
             xb = (xb - x_mean[:, None, :]) * inv_scale[:, None, :]
-            return torch.baddbmm(bias[:, None, :], xb, weight)
+            return torch.baddbmm(bias[:, None, :], xb, weight), xb
         idx, offsets, values, bag = sparse
-        return _sparse_first_layer(weight, bias, idx, offsets, values, bag, x_mean * inv_scale)
+        centre = x_mean * inv_scale
+        h = _first_layer_forward(weight, bias, idx, offsets, values, centre)
+        return h, (idx, values, bag, centre)
 
     def gather(self, rows: torch.Tensor, block: torch.Tensor, local=None) -> tuple:
         """Embedding-bag inputs of the sparse first layer for the bags ``(p, r)``.
@@ -417,17 +412,56 @@ class _BatchedGroup:
             steps.append((idx[e0:e1], offsets[b0:b1] - e0, values[e0:e1], bag[e0:e1] - b0))
         return steps
 
-    def forward(self, rows: torch.Tensor, params, sel=None, sparse=None) -> torch.Tensor:
+    def forward(self, rows: torch.Tensor, params, sel=None, sparse=None, saved=None):
         """Outputs ``(models, rows, n_out)`` of the models ``sel`` (see :func:`_take`).
 
         ``sparse``: for sparse data, the first layer's inputs from :meth:`gather` (None for dense).
+        ``saved``: a list that receives what :meth:`gradients` needs: the first layer's inputs,
+        then the input (activation) of every later layer.
         """
         params = [_take(p, sel) for p in params]
         L = self.n_layers
-        h = self._first_layer(rows, params[0], params[L], sel, sparse)
+        h, inputs = self._first_layer(rows, params[0], params[L], sel, sparse)
+        if saved is not None:
+            saved.append(inputs)
         for k in range(1, L):
-            h = torch.baddbmm(params[L + k][:, None, :], torch.relu(h), params[k])
+            # In place: the backward needs only the activation (h > 0 exactly where it is > 0).
+            a = h.relu_()
+            if saved is not None:
+                saved.append(a)
+            h = torch.baddbmm(params[L + k][:, None, :], a, params[k])
         return h
+
+    def gradients(self, rows: torch.Tensor, weights: torch.Tensor, sel: int, sparse) -> list:
+        """Gradients of one step's weighted loss for the first ``sel`` models, in float32.
+
+        Backpropagation written out, op for op what autograd ran before (float32 results are
+        bit for bit the same), without autograd's graph: recording the forward and running the
+        engine's nodes cost more than the small products of a step. Only the loss, a few
+        elementwise ops, goes through autograd, so that any loss gets its exact gradient.
+        """
+        L = self.n_layers
+        saved: list = []
+        with self.autocast():
+            out = self.forward(rows, self.params, sel, sparse, saved)
+        g = self.loss_gradient(out, rows, weights, sel)
+        params = [_take(p, sel) for p in self.params]
+        grads: list = [None] * (2 * L)
+        with self.autocast():
+            for k in range(L - 1, 0, -1):
+                a = saved[k]
+                grads[k] = torch.bmm(a.transpose(1, 2), g)
+                grads[L + k] = g.sum(1)
+                # Back to the activation's dtype, as autograd's cast of a bf16 product does.
+                g = torch.bmm(g, params[k].transpose(1, 2)).to(a.dtype)
+                g = torch.ops.aten.threshold_backward(g, a, 0)
+        if self.data["sparse"]:
+            grads[0], grads[L] = _first_layer_grads(g, *saved[0])
+        else:
+            with self.autocast():
+                grads[0] = torch.bmm(saved[0].transpose(1, 2), g)
+            grads[L] = g.sum(1)
+        return [grad.float() for grad in grads]
 
     def sample_loss(self, out: torch.Tensor, rows: torch.Tensor, sel=None) -> torch.Tensor:
         # The loss in float32 whatever the precision of the products.
@@ -441,6 +475,22 @@ class _BatchedGroup:
         return F.cross_entropy(out.reshape(M * R, C), target.reshape(-1), reduction="none").view(
             M, R
         )
+
+    def loss_gradient(self, out, rows, weights, sel: int) -> torch.Tensor:
+        """Gradient of the weighted loss ``sum(weights * sample_loss)`` in ``out``'s dtype.
+
+        Squared error by hand: ``2 (out - target) weights``, the value autograd gives (the
+        product by 2 is exact). Cross-entropy through autograd on the loss alone.
+        """
+        if self.task == "regression":
+            y_mean, y_scale = _take(self.y_mean, sel), _take(self.y_scale, sel)
+            target = (self.data["y"][rows] - y_mean[:, None]) / y_scale[:, None]
+            g = (out[..., 0].float() - target).mul_(2.0).mul_(weights)
+            return g[..., None].to(out.dtype)
+        out.requires_grad_()
+        with torch.enable_grad():
+            loss = (self.sample_loss(out, rows, sel) * weights).sum()
+        return torch.autograd.grad(loss, out)[0]
 
     # ---- training
 
@@ -546,11 +596,7 @@ class _BatchedGroup:
                 step_inputs = block[s % per_block]
             k = int((n_steps > s).sum())
             r = rows[:k, s]
-            with self.autocast():
-                out = self.forward(r, self.params, k, step_inputs)
-            loss = (self.sample_loss(out, r, k) * weights[:k, s]).sum()
-            grads = torch.autograd.grad(loss, self.params)
-            self.adam_step(grads, k)
+            self.adam_step(self.gradients(r, weights[:k, s], k, step_inputs), k)
 
     @torch.inference_mode()
     def valid_losses(self, models: np.ndarray) -> np.ndarray:
@@ -643,9 +689,11 @@ def train_batched(
         if stop.is_set():
             return
         try:
+            # Each model's columns are sliced once, for its scaling and its stacked inputs.
+            blocks = {i: column_block(X, specs[i].columns) for i in ids} if sp.issparse(X) else None
             for i in ids:
-                scalings[i] = _scaling(X, y, specs[i])
-            group = _BatchedGroup(ids, specs, scalings, group_data, device, precision, stop)
+                scalings[i] = _scaling(X, y, specs[i], None if blocks is None else blocks[i])
+            group = _BatchedGroup(ids, specs, scalings, group_data, device, precision, stop, blocks)
             _train_group(group, specs, scalings, finished)
         except BaseException:
             # Signalled here, in the failing thread, so that the others stop at their next

@@ -98,10 +98,15 @@ class TrainResult:
     history: list[float] = field(default_factory=list)
 
 
-def _scaling(X, y, spec: ModelSpec) -> tuple[np.ndarray, np.ndarray, float, float]:
+def _scaling(X, y, spec: ModelSpec, block=None) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Input means and scales, target mean and scale over the spec's training rows.
+
+    ``block``: ``X[:, spec.columns]`` when the caller has it already (slicing a sparse matrix's
+    columns costs more than its rows); the result is the same.
+    """
     rows = np.asarray(spec.train_rows, dtype=np.int64)
     cols = np.asarray(spec.columns, dtype=np.int64)
-    sub = X[rows][:, cols]
+    sub = X[rows][:, cols] if block is None else block[rows]
     if sp.issparse(sub):
         # Two-pass variance over the nonzeros plus the implicit zeros, as accurate as the dense
         # path (E[x^2] - E[x]^2 would cancel badly for frequent bits).
