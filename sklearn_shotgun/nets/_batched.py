@@ -24,12 +24,14 @@ from ._common import ModelSpec, TrainResult, _finish_result, _scaling, _seeded_i
 
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
 #: Default for the most networks trained together. Fewer means less padding but smaller matrix
-#: products and more Python overhead. On 32-network chunks of the default pools (3-6 hidden
+#: products, more Python overhead and, with two training threads, more contention for the GIL
+#: (every op releases and takes it again). On 32-network chunks of the default pools (3-6 hidden
 #: layers, 250-500 count-fingerprint inputs) groups of 1, 2, 4, 8 and whole depth classes execute
-#: 1.01, 1.15, 1.36, 1.79 and 1.90x the needed FLOPs. With the groups trained two at a time on
-#: 2 cores (one torch thread each), one epoch of 32 networks took 1.17, 0.95 and 1.07 s with
-#: groups of 1, 2 and 4 at 5,000 rows, and 4.44, 3.53 and 3.94 s at 20,000 (best of 3, 2026-12-05).
-GROUP_SIZE = 2
+#: 1.01, 1.15, 1.36, 1.79 and 1.90x the needed FLOPs. With the backpropagation written out
+#: (2026-12-06), one epoch of 32 networks on 2 cores (two groups at a time, one torch thread
+#: each) took 0.63 and 0.58 s with groups of 2 and 4 at 5,000 rows, 2.46 and 2.21 s at 20,000,
+#: and 3.61 and 3.67 s at 20,000 on one thread (best of 3, two interleaved rounds).
+GROUP_SIZE = 4
 # Cap on the padded parameters trained together: bounds memory (params, grads, two Adam moments,
 # best weights) to roughly 24 bytes per parameter.
 _MAX_GROUP_PARAMS = 2**24
@@ -432,19 +434,19 @@ class _BatchedGroup:
             h = torch.baddbmm(params[L + k][:, None, :], a, params[k])
         return h
 
-    def gradients(self, rows: torch.Tensor, weights: torch.Tensor, sel: int, sparse) -> list:
+    def gradients(self, rows, weights, sel: int, sparse, target=None) -> list:
         """Gradients of one step's weighted loss for the first ``sel`` models, in float32.
 
         Backpropagation written out, op for op what autograd ran before (float32 results are
         bit for bit the same), without autograd's graph: recording the forward and running the
-        engine's nodes cost more than the small products of a step. Only the loss, a few
-        elementwise ops, goes through autograd, so that any loss gets its exact gradient.
+        engine's nodes cost more than the small products of a step (:meth:`loss_gradient` for
+        the loss). ``target``: the standardised regression targets of ``rows`` if already known.
         """
         L = self.n_layers
         saved: list = []
         with self.autocast():
             out = self.forward(rows, self.params, sel, sparse, saved)
-        g = self.loss_gradient(out, rows, weights, sel)
+        g = self.loss_gradient(out, rows, weights, sel, target)
         params = [_take(p, sel) for p in self.params]
         grads: list = [None] * (2 * L)
         with self.autocast():
@@ -461,30 +463,34 @@ class _BatchedGroup:
             with self.autocast():
                 grads[0] = torch.bmm(saved[0].transpose(1, 2), g)
             grads[L] = g.sum(1)
-        return [grad.float() for grad in grads]
+        return [grad.float() for grad in grads] if self.bf16 else grads
+
+    def standardised_targets(self, rows: torch.Tensor, sel=None) -> torch.Tensor:
+        """Regression targets of ``rows`` (``(models, ...)``), standardised per model."""
+        shape = (-1,) + (1,) * (rows.dim() - 1)
+        y_mean, y_scale = _take(self.y_mean, sel), _take(self.y_scale, sel)
+        return (self.data["y"][rows] - y_mean.view(shape)) / y_scale.view(shape)
 
     def sample_loss(self, out: torch.Tensor, rows: torch.Tensor, sel=None) -> torch.Tensor:
         # The loss in float32 whatever the precision of the products.
         out = out.float()
-        target = self.data["y"][rows]
         if self.task == "regression":
-            y_mean, y_scale = _take(self.y_mean, sel), _take(self.y_scale, sel)
-            target = (target - y_mean[:, None]) / y_scale[:, None]
-            return (out[..., 0] - target) ** 2
+            return (out[..., 0] - self.standardised_targets(rows, sel)) ** 2
+        target = self.data["y"][rows]
         M, R, C = out.shape
         return F.cross_entropy(out.reshape(M * R, C), target.reshape(-1), reduction="none").view(
             M, R
         )
 
-    def loss_gradient(self, out, rows, weights, sel: int) -> torch.Tensor:
+    def loss_gradient(self, out, rows, weights, sel: int, target=None) -> torch.Tensor:
         """Gradient of the weighted loss ``sum(weights * sample_loss)`` in ``out``'s dtype.
 
         Squared error by hand: ``2 (out - target) weights``, the value autograd gives (the
         product by 2 is exact). Cross-entropy through autograd on the loss alone.
         """
         if self.task == "regression":
-            y_mean, y_scale = _take(self.y_mean, sel), _take(self.y_scale, sel)
-            target = (self.data["y"][rows] - y_mean[:, None]) / y_scale[:, None]
+            if target is None:
+                target = self.standardised_targets(rows, sel)
             g = (out[..., 0].float() - target).mul_(2.0).mul_(weights)
             return g[..., None].to(out.dtype)
         out.requires_grad_()
@@ -527,10 +533,12 @@ class _BatchedGroup:
         # What torch.optim.adam.adam(fused=True) does, without its per-call grouping of tensors
         # by device and dtype and its increment of every tensor's step: one increment per model.
         self.step[:n_active] += 1
+        # Unbound once per tensor: a view per tensor and model costs about a microsecond each.
+        per_model = list(zip(*(g.unbind(0) for g in grads), strict=True))
         for m in range(n_active):
             params, exp_avg, exp_avg_sq, steps, lr = self.views[m]
             torch._fused_adam_(
-                params, [g[m] for g in grads], exp_avg, exp_avg_sq, [], steps, amsgrad=False,
+                params, list(per_model[m]), exp_avg, exp_avg_sq, [], steps, amsgrad=False,
                 lr=lr, beta1=_BETA1, beta2=_BETA2, weight_decay=0.0, eps=_EPS, maximize=False,
                 grad_scale=None, found_inf=None,
             )  # fmt: skip
@@ -585,6 +593,8 @@ class _BatchedGroup:
         per_block = max(1, _MAX_GATHER_BAGS // (B * self.n_models))
         block: list = []
         step_inputs = None
+        # One gather for the epoch instead of one per step.
+        targets = self.standardised_targets(rows) if self.task == "regression" else None
         # n_steps is non-increasing along the stack, so the models still inside their epoch at
         # step s are the first k; the others are neither computed nor updated.
         for s in range(S):
@@ -595,8 +605,9 @@ class _BatchedGroup:
                     block = self.epoch_gather(rows, n_steps, s, min(S, s + per_block))
                 step_inputs = block[s % per_block]
             k = int((n_steps > s).sum())
-            r = rows[:k, s]
-            self.adam_step(self.gradients(r, weights[:k, s], k, step_inputs), k)
+            target = None if targets is None else targets[:k, s]
+            grads = self.gradients(rows[:k, s], weights[:k, s], k, step_inputs, target)
+            self.adam_step(grads, k)
 
     @torch.inference_mode()
     def valid_losses(self, models: np.ndarray) -> np.ndarray:

@@ -190,10 +190,11 @@ def train_models(
         than float32 on CPUs without bf16 instructions; on CUDA it needs a GPU with bfloat16
         (``torch.cuda.is_bf16_supported()``). ``"fp32"`` gives bit-identical results for
         identical inputs on one machine.
-    group_size : int, default=2
+    group_size : int, default=4
         Most networks the batched engine trains together. Each depth class is sorted by size
         and cut into groups of at most this many; smaller groups pad less (padding is executed
-        work) but pay more per-step overhead. Results change only in rounding.
+        work) but pay more per-step overhead. Results change only in rounding (networks built
+        before 2026-12-06 were trained in groups of 2).
 
     Returns
     -------

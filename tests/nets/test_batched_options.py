@@ -274,7 +274,7 @@ class TestThreads:
         # (at most one, racing with the signal), nor another group.
         X, y = qm9
         specs = pool(X, 12, seed=5, max_epochs=4, patience=None)
-        n_groups = len(plan_groups(specs))
+        n_groups = len(plan_groups(specs, 2))
         raised, after, started = [], [], []
         train_epoch, init = _batched._BatchedGroup.train_epoch, _batched._BatchedGroup.__init__
 
@@ -298,7 +298,7 @@ class TestThreads:
         torch.set_num_threads(2)
         try:
             with pytest.raises(KeyboardInterrupt):
-                train_models(specs, sp.csr_matrix(X), y, callback=callback)
+                train_models(specs, sp.csr_matrix(X), y, callback=callback, group_size=2)
             assert torch.get_num_threads() == 2
         finally:
             torch.set_num_threads(previous)
