@@ -1,8 +1,9 @@
 """The batched engine of :func:`sklearn_shotgun.nets.ensemble.train_models`.
 
 Networks of one depth are stacked into zero-padded ``(n_models, fan_in, fan_out)`` tensors and
-trained together with batched matrix products and the fused Adam kernel. Padding is executed work,
-so each depth class is sorted by size and cut into groups of a few networks of similar widths
+trained together with batched matrix products, a backpropagation written out (no autograd graph:
+:meth:`_BatchedGroup.gradients`) and the fused Adam kernel. Padding is executed work, so each
+depth class is sorted by size and cut into groups of a few networks of similar widths
 (:func:`plan_groups`).
 """
 
@@ -191,6 +192,13 @@ def _stable_order(keys: torch.Tensor, n_keys: int) -> torch.Tensor:
 
 
 def _first_layer_forward(weight, bias, idx, offsets, values, centre) -> torch.Tensor:
+    """Sparse first layer ``X_s W + (b - c W)`` of each model, ``(models, rows, width)``.
+
+    ``X_s W`` is ``embedding_bag(idx, W, offsets, mode="sum", per_sample_weights=values)`` over
+    the models' stacked weights (:meth:`_BatchedGroup.gather` gives the bags); ``c = x_mean /
+    x_scale`` is the centring, applied as one shift per model so that nothing of the size of
+    the dense inputs is built. Gradients: :func:`_first_layer_grads`.
+    """
     M, D, H = weight.shape
     h = F.embedding_bag(
         idx, weight.reshape(M * D, H), offsets, mode="sum", per_sample_weights=values
@@ -245,7 +253,7 @@ class _BatchedGroup:
         self.params = [t.to(device) for t in weights + biases]
         self.exp_avg = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
-        self.best = [p.detach().clone() for p in self.params]
+        self.best = [p.clone() for p in self.params]
 
         cols = np.zeros((M, D), dtype=np.int64)
         x_mean = np.zeros((M, D), dtype=np.float32)
@@ -364,7 +372,7 @@ class _BatchedGroup:
 
         Sparse inputs: W (x - mu) / s = W (x / s) - W (mu / s). The first term sums the rows of
         W picked by each sample's nonzeros (an embedding bag with the scaled values as weights),
-        the second is one per-model shift (:class:`_SparseFirstLayer`); nothing of the size of
+        the second is one per-model shift (:func:`_first_layer_forward`); nothing of the size of
         ``X[rows]`` is ever densified. Row ``p`` of ``rows`` (shape ``(P, R)``) belongs to the
         model whose column block is ``block[p]`` and whose weights sit at position ``local[p]``
         of the weight stack (default ``p``). Returns ``(idx, offsets, values, bag)``: for each
@@ -506,7 +514,7 @@ class _BatchedGroup:
         for m in range(self.n_models):
             views.append(
                 (
-                    [p.detach()[m] for p in self.params],
+                    [p[m] for p in self.params],
                     [t[m] for t in self.exp_avg],
                     [t[m] for t in self.exp_avg_sq],
                     # The kernel reads a step count per tensor: the model's, for all of them.
@@ -617,7 +625,7 @@ class _BatchedGroup:
         M, V = rows_all.shape
         chunk = max(1, _MAX_EVAL_ELEMENTS // (M * max(self.widths)))
         total = torch.zeros(M, dtype=torch.float64, device=self.device)
-        params = [p.detach() for p in self.params]
+        params = self.params
         for lo in range(0, V, chunk):
             r = rows_all[:, lo : lo + chunk]
             sparse = None
@@ -782,7 +790,7 @@ def _train_group(group: _BatchedGroup, specs, scalings, finished) -> None:
         if len(idx):
             sel = torch.from_numpy(idx).to(device)
             for best, p in zip(group.best, group.params, strict=True):
-                best[sel] = p.detach()[sel]
+                best[sel] = p[sel]
         group.best_loss[improved] = losses[improved]
         group.best_epoch[improved] = epoch
         stale = evaluated & (epoch - group.best_epoch >= group.patience)
