@@ -451,11 +451,12 @@ class _BatchedGroup:
         the loss). ``target``: the standardised regression targets of ``rows`` if already known.
         """
         L = self.n_layers
+        # Taken once for the forward and the backward (taking a prefix again returns it as is).
+        params = [_take(p, sel) for p in self.params]
         saved: list = []
         with self.autocast():
-            out = self.forward(rows, self.params, sel, sparse, saved)
+            out = self.forward(rows, params, sel, sparse, saved)
         g = self.loss_gradient(out, rows, weights, sel, target)
-        params = [_take(p, sel) for p in self.params]
         grads: list = [None] * (2 * L)
         with self.autocast():
             for k in range(L - 1, 0, -1):
