@@ -64,7 +64,7 @@ import scipy.sparse as sp
 import torch
 
 from sklearn_shotgun import FingerprintFeaturizer
-from sklearn_shotgun.nets._batched import GROUP_SIZE, group_widths, plan_groups
+from sklearn_shotgun.nets._batched import GROUP_SIZE, group_widths, n_params, plan_groups
 from sklearn_shotgun.nets.ensemble import ModelSpec, predict_state_dict, train_models
 from sklearn_shotgun.nets.pyramid import sample_architecture
 
@@ -131,8 +131,7 @@ def work_model(specs, X, group_size) -> dict[str, float]:
                 + 2 * nnz_vpad * widths[1]
                 + 2 * v_max * dense_pad
             )
-            params = sum((a + 1) * b for a, b in pairwise(arch))
-            adam_bytes += 32.0 * params * steps
+            adam_bytes += 32.0 * n_params(arch) * steps
     return {"needed": needed, "executed": executed, "bytes": adam_bytes}
 
 
@@ -163,17 +162,17 @@ def bandwidth(n_bytes: int = 2**28, repeat: int = 3) -> float:
     return 2 * n_bytes * repeat / best
 
 
-def adam_rate(n_params: int, n_threads: int, repeat: int = 20) -> float:
+def adam_rate(size: int, n_threads: int, repeat: int = 20) -> float:
     """Best-of-3 Adam traffic rate (32 B per parameter and step) on a group-sized state, bytes/s.
 
-    The fused Adam kernel on ``n_params`` parameters (the largest group's state), run as the
+    The fused Adam kernel on ``size`` parameters (the largest group's state), run as the
     engine runs it: ``n_threads`` Python threads side by side, one torch thread each, each on
     its own state. A group's state is a few MB, so between two steps it stays in the caches;
     this rate, not the large copy's, is what Adam is bounded by in training.
     """
     # Parameter, gradient and the two moments (the second one non-negative, as in training).
     states = [
-        [torch.randn(n_params), torch.randn(n_params), torch.zeros(n_params), torch.zeros(n_params)]
+        [torch.randn(size), torch.randn(size), torch.zeros(size), torch.zeros(size)]
         for _ in range(n_threads)
     ]
     step = torch.tensor(1.0)
@@ -202,7 +201,7 @@ def adam_rate(n_params: int, n_threads: int, repeat: int = 20) -> float:
             best = min(best, time.perf_counter() - t0)
     finally:
         torch.set_num_threads(previous)
-    return 32.0 * n_params * repeat * n_threads / best
+    return 32.0 * size * repeat * n_threads / best
 
 
 def load_average() -> str:
@@ -245,8 +244,7 @@ def run_rows(n_rows, args) -> None:
     k = min(args.n_skorch, len(specs))
     # The largest group's state (padded parameters), for the cache-resident Adam rate.
     group_params = max(
-        len(ids) * sum((a + 1) * b for a, b in pairwise(group_widths(specs, ids)))
-        for ids in plan_groups(specs, GROUP_SIZE)
+        len(ids) * n_params(group_widths(specs, ids)) for ids in plan_groups(specs, GROUP_SIZE)
     )
     times: dict[str, list[float]] = {
         name: [] for name in [*configs, "mm", "mm1", "copy", "adam", "adam1"]

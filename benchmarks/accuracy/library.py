@@ -275,10 +275,12 @@ def _record(library: ModelLibrary, label: str, path: Path | None, reason: str) -
             }
         )
     sha = recipe.get("sha256") or hashlib.sha256("\n".join(library.ids).encode()).hexdigest()
+    # A smaller build of a recipe (build_library's n_models) shares the recipe's text and sha256.
+    n_models = recipe.get("n_models")
     return {
         "label": label,
         "recipe": (recipe.get("name") or "(no recipe recorded)")
-        + (f" ({recipe['n_models']} networks per source)" if recipe.get("n_models") else ""),
+        + (f" ({n_models} networks per source)" if n_models else ""),
         "sha256": sha,
         "path": str(path) if path else "",
         "n_models": len(library),
@@ -288,7 +290,7 @@ def _record(library: ModelLibrary, label: str, path: Path | None, reason: str) -
         "reason": reason,
         # Results of different libraries must never be mixed in the resumable results CSV.
         "cache_key": f"{recipe.get('name') or Path(label).name}-{sha[:12]}"
-        + (f"-n{recipe['n_models']}" if recipe.get("n_models") else ""),
+        + (f"-n{n_models}" if n_models else ""),
     }
 
 
